@@ -10,7 +10,7 @@ moves the clock; no restart, no monkeypatching of the code under test.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -45,7 +45,7 @@ class FileClock:
         if anchor.tzinfo is None:
             raise ValueError(f"{self.path}: the clock needs a time zone, got {text!r}")
         written = datetime.fromtimestamp(stat.st_mtime, UTC)
-        return anchor.astimezone(UTC) + max(real_now - written, real_now - real_now)
+        return anchor.astimezone(UTC) + max(real_now - written, timedelta(0))
 
     def set(self, moment: datetime) -> None:
         """Move the clock to ``moment`` (used by tests and the demo, never in production)."""
