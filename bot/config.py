@@ -1,0 +1,150 @@
+"""Configuration from the environment (and an optional ``.env`` file).
+
+Every variable is read and checked here, once, at start-up. A wrong value stops start-up
+with one line that names the variable, so an operator never has to read a traceback; the
+bot token is never echoed, not even when it is the value that is wrong.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import load_dotenv
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from bot.i18n import SUPPORTED_LOCALES
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/lihui.sqlite3"
+TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+class ConfigError(Exception):
+    """A configuration value is wrong; the message is one line that names the variable."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str = field(repr=False)
+    api_base_url: str = DEFAULT_API_BASE_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Asia/Shanghai"
+    locale: str = "zh-CN"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    log_level: str = "INFO"
+
+    @property
+    def file_base_url(self) -> str:
+        """The file-download URL in python-telegram-bot's form, derived like Telegram's.
+
+        ``https://api.telegram.org/bot`` becomes ``https://api.telegram.org/file/bot``.
+        """
+        head, _, tail = self.api_base_url.rstrip("/").rpartition("/")
+        return f"{head}/file/{tail}"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _check_url(name: str, value: str) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"{name}: expected an http(s) URL, got {value!r}")
+    return value
+
+
+def _check_database_url(value: str) -> str:
+    try:
+        backend = make_url(value).get_backend_name()
+    except ArgumentError:
+        raise ConfigError(f"DATABASE_URL: not a database URL: {value!r}") from None
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError("DATABASE_URL: expected sqlite+aiosqlite:// or postgresql+asyncpg://")
+    return value
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigError(f"{name}: expected one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _check_timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"LIHUI_TIMEZONE: unknown time zone {value!r}") from None
+    return value
+
+
+def _webhook_port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError(f"LIHUI_WEBHOOK_PORT: expected a port number, got {value!r}")
+    return int(value)
+
+
+def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Config:
+    """Read the configuration; raise :class:`ConfigError` on the first wrong value."""
+    if env_file is not None and env_file.is_file():
+        load_dotenv(env_file, override=False)
+    env = os.environ
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if require_token and not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: not set; ask @BotFather for a token")
+    if token and not TOKEN_PATTERN.match(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN: does not look like a bot token (digits:secret)")
+    webhook_url = env.get("LIHUI_WEBHOOK_URL") or None
+    return Config(
+        token=token,
+        api_base_url=_check_url(
+            "TELEGRAM_API_BASE_URL", env.get("TELEGRAM_API_BASE_URL", DEFAULT_API_BASE_URL)
+        ),
+        database_url=_check_database_url(env.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+        timezone=_check_timezone(env.get("LIHUI_TIMEZONE", "Asia/Shanghai")),
+        locale=_check_choice("LIHUI_LOCALE", env.get("LIHUI_LOCALE", "zh-CN"), SUPPORTED_LOCALES),
+        webhook_url=_check_url("LIHUI_WEBHOOK_URL", webhook_url) if webhook_url else None,
+        webhook_secret=env.get("LIHUI_WEBHOOK_SECRET") or None,
+        webhook_listen=env.get("LIHUI_WEBHOOK_LISTEN", "127.0.0.1"),
+        webhook_port=_webhook_port(env.get("LIHUI_WEBHOOK_PORT", "8443")),
+        log_level=_check_choice(
+            "LIHUI_LOG_LEVEL", env.get("LIHUI_LOG_LEVEL", "INFO").upper(), LOG_LEVELS
+        ),
+    )
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces the bot token in every log record: HTTP client logs carry it in URLs."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "<redacted>")
+            record.msg, record.args = message, None
+        return True
+
+
+def setup_logging(config: Config) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter([config.token, config.webhook_secret or ""]))
+    logging.basicConfig(level=config.log_level, handlers=[handler], force=True)
+    # httpx logs every request URL, and Telegram URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
