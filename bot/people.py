@@ -1,0 +1,83 @@
+"""Who is writing: people, their roles in workspaces, and the groups they report for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.i18n import normalize_locale
+from storage.models import Contact, Membership, Person, TaskGroup, Workspace
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """The few facts about a Telegram user that the core needs."""
+
+    id: int
+    username: str | None
+    display_name: str
+    language_code: str | None
+
+
+async def identify(session: AsyncSession, user: UserInfo) -> Person:
+    """The person behind a Telegram user, created on first contact.
+
+    A roster names contacts by @username before they ever write to the bot; the first time
+    such a person writes, their numeric id is bound to that roster entry.
+    """
+    person = await session.scalar(select(Person).where(Person.telegram_user_id == user.id))
+    if person is None and user.username:
+        person = await session.scalar(
+            select(Person).where(
+                Person.telegram_user_id.is_(None),
+                func.lower(Person.username) == user.username.lower(),
+            )
+        )
+    if person is None:
+        person = Person(telegram_user_id=user.id)
+        session.add(person)
+    person.telegram_user_id = user.id
+    person.username = user.username or person.username
+    person.display_name = user.display_name[:200]
+    if person.locale is None and user.language_code:
+        person.locale = normalize_locale(user.language_code)
+    await session.flush()
+    return person
+
+
+async def workspace_for_chat(session: AsyncSession, chat_id: int) -> Workspace | None:
+    return await session.scalar(select(Workspace).where(Workspace.chat_id == chat_id))
+
+
+async def contact_groups(session: AsyncSession, person: Person) -> list[tuple[TaskGroup, str]]:
+    """The active groups this person reports for, with ``primary`` or ``deputy``."""
+    rows = await session.execute(
+        select(TaskGroup, Contact.kind)
+        .join(Contact, Contact.group_id == TaskGroup.id)
+        .where(Contact.person_id == person.id, TaskGroup.active.is_(True))
+        .options(selectinload(TaskGroup.workspace), selectinload(TaskGroup.indicators))
+        .order_by(TaskGroup.workspace_id, TaskGroup.position)
+    )
+    return [(group, kind) for group, kind in rows.all()]
+
+
+async def role_in(session: AsyncSession, workspace: Workspace, person: Person) -> str | None:
+    """``director``, ``staff`` or ``member`` in that workspace, or None."""
+    return await session.scalar(
+        select(Membership.role).where(
+            Membership.workspace_id == workspace.id, Membership.person_id == person.id
+        )
+    )
+
+
+async def roles(session: AsyncSession, person: Person) -> set[str]:
+    """Every role the person has anywhere, plus ``contact`` if they report for a group."""
+    found = set(
+        await session.scalars(select(Membership.role).where(Membership.person_id == person.id))
+    )
+    if await session.scalar(select(Contact.id).where(Contact.person_id == person.id).limit(1)):
+        found.add("contact")
+    return found

@@ -1,0 +1,115 @@
+"""One update, one unit of work: the frame every handler runs in.
+
+:func:`on_update` wraps a handler. Before it runs, a database transaction is opened, the
+update is marked as handled (a duplicate delivery stops here), and the sender is
+identified. The handler then reads and writes through ``turn.session`` and queues what it
+wants to say on the :class:`Turn`. Only after the transaction has committed are the
+replies sent: a crash before the commit loses nothing (Telegram delivers the update again),
+and a reply is never sent for work that was rolled back.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ContextTypes
+
+from bot.clock import now
+from bot.config import Config
+from bot.i18n import normalize_locale
+from bot.people import UserInfo, identify
+from bot.replies import CallbackAnswer, Reply, say
+from handlers.sender import Sender, Undeliverable
+from storage.db import Database
+from storage.models import Person
+from storage.updates import claim_update
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    """What handlers need from the process, built once by the composition root."""
+
+    config: Config
+    database: Database
+    sender: Sender
+    bot_username: str = ""
+
+
+@dataclass
+class Turn:
+    """The handling of one update: its session, its person, and what to say back."""
+
+    session: AsyncSession
+    services: Services
+    person: Person
+    locale: str
+    chat_id: int
+    private: bool
+    replies: list[Reply] = field(default_factory=list)
+    answer: CallbackAnswer | None = None
+
+    def say(self, key: str, /, **params: object) -> str:
+        return say(self.locale, key, **params)
+
+    def reply(self, text: str, **options: object) -> None:
+        self.replies.append(Reply(text, **options))  # type: ignore[arg-type]
+
+    def toast(self, key: str, /, alert: bool = False, **params: object) -> None:
+        self.answer = CallbackAnswer(self.say(key, **params), alert=alert)
+
+
+Handler = Callable[[Update, Turn], Awaitable[None]]
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.bot_data["services"]
+
+
+def user_info(update: Update) -> UserInfo | None:
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    return UserInfo(user.id, user.username, user.full_name, user.language_code)
+
+
+def on_update(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+    @functools.wraps(handler)
+    async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        info = user_info(update)
+        chat = update.effective_chat
+        if info is None or chat is None:
+            return
+        services = services_of(context)
+        async with services.database.session() as session:
+            if not await claim_update(session, context.bot.id, update.update_id, now()):
+                log.info("update %s was handled already; skipped", update.update_id)
+                return
+            person = await identify(session, info)
+            private = chat.type == ChatType.PRIVATE
+            if private:
+                person.started_bot = True
+            locale = person.locale or normalize_locale(services.config.locale)
+            turn = Turn(session, services, person, locale, chat.id, private)
+            await handler(update, turn)
+        await deliver(turn, update, services.sender)
+
+    return callback
+
+
+async def deliver(turn: Turn, update: Update, sender: Sender) -> None:
+    """Send what the turn queued, after its transaction committed."""
+    if update.callback_query is not None:
+        await sender.answer(update.callback_query, turn.answer)
+    for reply in turn.replies:
+        try:
+            await sender.send(reply, turn.chat_id)
+        except Undeliverable as error:
+            log.warning("reply to chat %s not delivered: %s", reply.chat_id or turn.chat_id, error)

@@ -1,0 +1,40 @@
+"""Exactly-once handling of incoming updates: Telegram may deliver one update twice."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ProcessedUpdate
+
+
+async def claim_update(session: AsyncSession, bot_id: int, update_id: int, now: datetime) -> bool:
+    """Record the update as handled in the caller's transaction; False if it already was.
+
+    The mark commits or rolls back together with the handler's own writes, so an update
+    whose handling failed is not marked, and a redelivered one that succeeded is skipped.
+    Concurrent instances meet on the primary key: the second insert does nothing.
+    """
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(ProcessedUpdate)
+        .values(bot_id=bot_id, update_id=update_id, processed_at=now)
+        .on_conflict_do_nothing()
+    )
+    result = await session.execute(statement)
+    return result.rowcount == 1
+
+
+async def forget_updates_before(session: AsyncSession, moment: datetime) -> int:
+    """Prune the marks; Telegram keeps undelivered updates for 24 hours at most."""
+    result = await session.execute(
+        delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < moment)
+    )
+    return result.rowcount
+
+
+RETENTION = timedelta(days=7)
