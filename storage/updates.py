@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
+from storage.upsert import insert_or_ignore
 
 
 async def claim_update(session: AsyncSession, bot_id: int, update_id: int, now: datetime) -> bool:
@@ -19,14 +18,9 @@ async def claim_update(session: AsyncSession, bot_id: int, update_id: int, now: 
     whose handling failed is not marked, and a redelivered one that succeeded is skipped.
     Concurrent instances meet on the primary key: the second insert does nothing.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    statement = (
-        insert(ProcessedUpdate)
-        .values(bot_id=bot_id, update_id=update_id, processed_at=now)
-        .on_conflict_do_nothing()
+    return await insert_or_ignore(
+        session, ProcessedUpdate, bot_id=bot_id, update_id=update_id, processed_at=now
     )
-    result = await session.execute(statement)
-    return result.rowcount == 1
 
 
 async def forget_updates_before(session: AsyncSession, moment: datetime) -> int:

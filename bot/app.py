@@ -1,0 +1,144 @@
+"""The composition root: read this first.
+
+It builds the python-telegram-bot ``Application``, wires every handler (the list below is
+the whole surface of the bot), registers the command menus, and runs the chosen transport.
+Everything else lives beside it by concern: the core in ``bot/``, Telegram-facing code in
+``handlers/``, the database in ``storage/``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    Update,
+)
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import commands
+from bot.config import Config
+from bot.i18n import SUPPORTED_LOCALES, translate
+from bot.replies import Reply
+from handlers import basic, dialog
+from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
+from handlers.sender import Sender
+from handlers.transport import poll_updates, serve_webhook
+from handlers.turn import Services, services_of
+from storage.db import Database
+from storage.migrate import upgrade
+
+log = logging.getLogger(__name__)
+
+# python-telegram-bot 22 hands out durations as timedelta once this is set (and warns otherwise).
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+
+def build_application(config: Config) -> Application:  # type: ignore[type-arg]
+    return (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_base_url)
+        .base_file_url(config.file_base_url)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .updater(None)  # updates arrive through handlers.transport, see there why
+        .build()
+    )
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    add = application.add_handler
+    add(CommandHandler("start", dialog.start_with_payload, filters=private & dialog.HAS_PAYLOAD))
+    add(CommandHandler("start", basic.start, filters=private))
+    add(CommandHandler("help", basic.help_command))
+    add(CommandHandler("submit", dialog.submit))
+    add(CommandHandler("cancel", dialog.cancel, filters=private))
+    add(CommandHandler("mystatus", dialog.my_status, filters=private))
+    add(CallbackQueryHandler(dialog.button, pattern=dialog.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(dialog.stale_button))
+    add(MessageHandler(private & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, dialog.answer))
+    add(MessageHandler(filters.COMMAND & (private | ADDRESSED_TO_ME), basic.unknown_command))
+    add(MessageHandler(filters.ChatType.GROUPS & REPLY_TO_ME & ~filters.COMMAND, basic.group_reply))
+    add(MessageHandler(private & ~filters.COMMAND, dialog.answer))
+    application.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log with context, and tell the person something went wrong rather than stay silent."""
+    where = update.to_dict() if isinstance(update, Update) else repr(update)
+    log.error("handling an update failed: %s", where, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    services = services_of(context)
+    user = update.effective_user
+    locale = (
+        "en" if user and (user.language_code or "").startswith("en") else services.config.locale
+    )
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        await services.sender.send(
+            Reply(translate(locale, "error.generic")), update.effective_chat.id
+        )
+    except Exception:  # the apology is best effort; the error is logged above
+        log.exception("could not tell the user about the error")
+
+
+async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """The command menus, in Chinese by default and in English for English clients."""
+    bot = application.bot
+    for locale in SUPPORTED_LOCALES:
+        language = None if locale == "zh-CN" else locale
+        for scope, private in (
+            (BotCommandScopeAllPrivateChats(), True),
+            (BotCommandScopeAllGroupChats(), False),
+        ):
+            menu = [BotCommand(name, text) for name, text in commands.menu(locale, private)]
+            await bot.set_my_commands(menu, scope=scope, language_code=language)
+
+
+def _stop_event() -> asyncio.Event:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    return stop
+
+
+async def run_bot(config: Config) -> None:
+    """Run until SIGINT or SIGTERM: migrate, connect, register, then serve updates."""
+    database = Database(config.database_url)
+    await upgrade(database)
+    application = build_application(config)
+    register_handlers(application)
+    stop = _stop_event()
+    try:
+        async with application:
+            application.bot_data["services"] = Services(
+                config, database, Sender(application.bot), application.bot.username
+            )
+            await register_commands(application)
+            await application.start()
+            log.info("lihui is running as @%s", application.bot.username)
+            if config.webhook_url:
+                await serve_webhook(application, config, stop)
+            else:
+                await poll_updates(application, stop)
+            await application.stop()
+    finally:
+        await database.dispose()
