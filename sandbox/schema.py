@@ -152,3 +152,29 @@ def _kind(value: Any) -> str:
 def load_schema() -> Schema:
     """The committed schema; read once per process."""
     return Schema(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+
+
+def skeleton(schema: Schema, type_name: str) -> dict[str, Any]:
+    """Neutral values for every required field of ``type_name`` (False, 0, "", nested).
+
+    Why: some objects (ChatFullInfo, ChatMemberAdministrator, ...) grow required flags with
+    each Bot API release; filling them from the schema keeps the sandbox's answers valid
+    without hand-copying every flag.
+    """
+    spec = schema.types[type_name]
+    values: dict[str, Any] = {}
+    for field in spec.fields.values():
+        if not field.required:
+            continue
+        if field.const is not None:
+            values[field.name] = field.const
+            continue
+        kind = field.types[0]
+        defaults: dict[str, Any] = {"Boolean": False, "Integer": 0, "Float": 0.0, "String": ""}
+        if kind in defaults:
+            values[field.name] = defaults[kind]
+        elif kind.startswith(ARRAY_PREFIX):
+            values[field.name] = []
+        elif kind in schema.types and not schema.types[kind].subtypes:
+            values[field.name] = skeleton(schema, kind)
+    return values
