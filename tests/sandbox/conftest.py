@@ -1,0 +1,77 @@
+"""Fixtures for the sandbox's own tests: one threaded server per session, reset per test."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import pytest
+import telegram
+
+from sandbox.driver import SandboxDriver, SandboxUser
+from sandbox.server import ThreadedSandbox, start_in_thread
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[ThreadedSandbox]:
+    handle = start_in_thread(flood_limits=False)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: ThreadedSandbox) -> ThreadedSandbox:
+    """The shared server, emptied (flood limits off, no faults, no webhook)."""
+    httpx.post(f"{sandbox_server.url}/_sandbox/reset").raise_for_status()
+    return sandbox_server
+
+
+@pytest.fixture
+async def driver(sandbox: ThreadedSandbox) -> AsyncIterator[SandboxDriver]:
+    async with SandboxDriver(sandbox.url, poll=0.2) as d:
+        yield d
+
+
+@pytest.fixture
+async def bot(sandbox: ThreadedSandbox) -> AsyncIterator[telegram.Bot]:
+    """python-telegram-bot's own client, pointed at the sandbox: the protocol's best judge."""
+    client = telegram.Bot(
+        sandbox.token, base_url=sandbox.bot_api_base_url, base_file_url=sandbox.file_base_url
+    )
+    async with client:
+        yield client
+
+
+@pytest.fixture
+async def api(sandbox: ThreadedSandbox) -> AsyncIterator[httpx.AsyncClient]:
+    """A raw HTTP client on ``/bot<token>/``, to check the wire format itself."""
+    base = f"{sandbox.bot_api_base_url}{sandbox.token}/"
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        yield client
+
+
+@pytest.fixture
+async def alice(driver: SandboxDriver) -> SandboxUser:
+    """A user who has started the bot (so the bot may write to her)."""
+    user = await driver.create_user("王", "丽", username="wang_li", language_code="zh-hans")
+    await driver.send_text(user, user.id, "/start")
+    return user
+
+
+def png_bytes(width: int = 3, height: int = 2) -> bytes:
+    """A valid tiny PNG (the sandbox, like Telegram, refuses photos it cannot read)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    rows = b"".join(b"\x00" + b"\x10\x20\x30" * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
