@@ -29,6 +29,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Stable constraint names, so Alembic migrations can alter them on both SQLite and PostgreSQL.
@@ -404,7 +405,8 @@ class DialogState(Base):
     step: Mapped[str] = mapped_column(String(32), default="idle")
     cursor: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=0)
-    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Mutable: the dialog writes single keys (``data["outcome"] = ...``) and they must persist.
+    data: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
     prompt_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     updated_at: Mapped[datetime]
 

@@ -1,0 +1,108 @@
+"""Telegram side of the report dialog: translate updates into calls of :mod:`bot.dialog`."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import filters
+
+from bot import deeplinks, dialog
+from bot.clock import now
+from bot.people import workspace_for_chat
+from bot.replies import Button, CallbackAnswer, Reply
+from handlers.turn import Turn, on_update
+
+CALLBACK_PATTERN = r"^[rs]:"
+HAS_PAYLOAD = filters.Regex(r"^/start(@\w+)?\s+\S")
+
+
+def _take(turn: Turn, outcome: dialog.Outcome) -> None:
+    turn.replies.extend(outcome.replies)
+    if outcome.toast:
+        turn.answer = CallbackAnswer(outcome.toast)
+
+
+@on_update
+async def submit(update: Update, turn: Turn) -> None:
+    if turn.private:
+        _take(turn, await dialog.begin(turn.session, turn.person, turn.locale, now()))
+        return
+    await submit_in_group(turn)
+
+
+async def submit_in_group(turn: Turn) -> None:
+    """In the office chat the dialog cannot run: offer a button into the private chat."""
+    workspace = await workspace_for_chat(turn.session, turn.chat_id)
+    if workspace is None:
+        turn.reply(turn.say("help.unregistered_group", chat_id=turn.chat_id))
+        return
+    token = await deeplinks.create(turn.session, workspace.id, now())
+    link = deeplinks.url(turn.services.bot_username, token)
+    button = Button(turn.say("dialog.group.open_private"), url=link)
+    turn.replies.append(Reply(turn.say("dialog.group.submit_here"), buttons=[[button]]))
+
+
+@on_update
+async def start_with_payload(update: Update, turn: Turn) -> None:
+    assert update.effective_message is not None
+    token = (update.effective_message.text or "").split(maxsplit=1)[1].strip()
+    link = await deeplinks.resolve(turn.session, token)
+    if link is None:
+        turn.reply(turn.say("dialog.bad_link"))
+        return
+    outcome = await dialog.begin(turn.session, turn.person, turn.locale, now(), link.group_id)
+    _take(turn, outcome)
+
+
+@on_update
+async def cancel(update: Update, turn: Turn) -> None:
+    _take(turn, await dialog.pause(turn.session, turn.person, turn.locale, now()))
+
+
+@on_update
+async def my_status(update: Update, turn: Turn) -> None:
+    _take(turn, await dialog.my_status(turn.session, turn.person, turn.locale, now()))
+
+
+@on_update
+async def answer(update: Update, turn: Turn) -> None:
+    message = update.effective_message
+    assert message is not None
+    if message.photo:
+        photo = message.photo[-1]  # the largest size
+        outcome = await dialog.on_photo(
+            turn.session, turn.person, turn.locale, now(), photo.file_id, photo.file_unique_id
+        )
+    elif message.text is not None:
+        outcome = await dialog.on_text(turn.session, turn.person, turn.locale, now(), message.text)
+    else:
+        outcome = dialog.Outcome([Reply(turn.say("dialog.unsupported_message"))])
+    _take(turn, outcome)
+
+
+@on_update
+async def button(update: Update, turn: Turn) -> None:
+    query = update.callback_query
+    assert query is not None
+    pressed = None
+    message = query.message
+    if message is not None and getattr(message, "text", None) and turn.private:
+        label = next(
+            (
+                b.text
+                for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+                for b in row
+                if b.callback_data == query.data
+            ),
+            "",
+        )
+        pressed = dialog.Pressed(message.message_id, message.text, label)
+    outcome = await dialog.on_button(
+        turn.session, turn.person, turn.locale, now(), query.data or "", pressed
+    )
+    _take(turn, outcome)
+
+
+@on_update
+async def stale_button(update: Update, turn: Turn) -> None:
+    """A button lihui does not know (from an old version of the bot): say so briefly."""
+    turn.toast("dialog.stale")
