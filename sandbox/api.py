@@ -45,7 +45,7 @@ class BotApi:
         self.world = world
         self.strict = strict
         self.schema = schema or load_schema()
-        self.handlers = load_all()
+        self.handlers = dict(load_all())  # per server, so a test may replace one safely
 
     def routes(self) -> list[web.RouteDef]:
         return [

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -58,20 +56,3 @@ async def alice(driver: SandboxDriver) -> SandboxUser:
     user = await driver.create_user("王", "丽", username="wang_li", language_code="zh-hans")
     await driver.send_text(user, user.id, "/start")
     return user
-
-
-def png_bytes(width: int = 3, height: int = 2) -> bytes:
-    """A valid tiny PNG (the sandbox, like Telegram, refuses photos it cannot read)."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\x10\x20\x30" * width for _ in range(height))
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
