@@ -64,7 +64,13 @@ def writable_chat(world: World, bot: Bot, chat_id: int | str) -> ChatRef:
     return ref
 
 
-def store_message(world: World, ref: ChatRef, sender: User, content: JsonDict) -> StoredMessage:
+def store_message(
+    world: World,
+    ref: ChatRef,
+    sender: User,
+    content: JsonDict,
+    markup: JsonDict | None = None,
+) -> StoredMessage:
     """Append a new Message to the chat's log and announce the change."""
     data: JsonDict = {
         "message_id": ref.log.allocate_id(),
@@ -73,7 +79,9 @@ def store_message(world: World, ref: ChatRef, sender: User, content: JsonDict) -
         "chat": ref.chat,
     }
     data.update(content)
-    stored = StoredMessage(data=data, sender_id=sender.id)
+    if markup is not None and "inline_keyboard" in markup:
+        data["reply_markup"] = markup  # the only kind a Message shows
+    stored = StoredMessage(data=data, sender_id=sender.id, markup=markup)
     ref.log.messages[stored.message_id] = stored
     world.touch()
     return stored

@@ -141,6 +141,7 @@ class ControlApi:
             "message": self._checked("Message", stored.data),
             "version": stored.version,
             "from_bot": stored.sender_id == bot.id,
+            "reply_markup": stored.markup,
         }
 
     # -- endpoints -----------------------------------------------------------------------
@@ -295,6 +296,7 @@ class ControlApi:
         body = await self._body(request)
         bot = self._bot(body)
         bot.webhook_targets = [str(url) for url in body.get("urls", [])]
+        bot.webhook_turn = 0
         return {"ok": True, "urls": bot.webhook_targets}
 
     async def redeliver(self, request: web.Request) -> JsonDict:

@@ -70,6 +70,7 @@ class SandboxMessage:
     raw: dict[str, Any]
     version: int = 1
     from_bot: bool = False
+    markup: dict[str, Any] | None = None  # any kind; raw["reply_markup"] is inline only
 
     @property
     def id(self) -> int:
@@ -90,7 +91,12 @@ class SandboxMessage:
 
     @property
     def reply_markup(self) -> dict[str, Any] | None:
-        return self.raw.get("reply_markup")
+        """The markup sent with the message: inline keyboard, ForceReply, reply keyboard..."""
+        return self.markup or self.raw.get("reply_markup")
+
+    @classmethod
+    def from_view(cls, view: dict[str, Any]) -> SandboxMessage:
+        return cls(view["message"], view["version"], view["from_bot"], view.get("reply_markup"))
 
     @property
     def buttons(self) -> list[list[str]]:
@@ -120,6 +126,7 @@ class SandboxMessage:
 
 
 Predicate = Callable[[SandboxMessage], bool]
+_NOTABLE = ("photo", "document", "new_chat_members", "left_chat_member", "reply_to_message")
 
 
 class SandboxError(AssertionError):
@@ -299,10 +306,7 @@ class SandboxDriver:
 
     async def messages(self, chat_id: int, after: int = 0) -> list[SandboxMessage]:
         listing = await self._request("GET", f"/chats/{chat_id}/messages?after={after}")
-        return [
-            SandboxMessage(view["message"], view["version"], view["from_bot"])
-            for view in listing["messages"]
-        ]
+        return [SandboxMessage.from_view(view) for view in listing["messages"]]
 
     async def wait_for_message(
         self,
@@ -385,10 +389,7 @@ class SandboxDriver:
         deadline = time.monotonic() + timeout
         while True:
             listing = await self._request("GET", f"/chats/{chat_id}/messages")
-            messages = [
-                SandboxMessage(v["message"], v["version"], v["from_bot"])
-                for v in listing["messages"]
-            ]
+            messages = [SandboxMessage.from_view(v) for v in listing["messages"]]
             found = pick(messages)
             if found is not None:
                 return found

@@ -59,6 +59,9 @@ class StoredMessage:
     data: JsonDict
     sender_id: int
     version: int = 1  # bumped by every edit, so watchers can tell an edit happened
+    # Any reply markup sent with it. The Bot API shows only inline keyboards in
+    # Message.reply_markup; tests also need to see ForceReply and reply keyboards.
+    markup: JsonDict | None = None
 
     @property
     def message_id(self) -> int:
@@ -124,6 +127,7 @@ class Bot:
     updates: UpdateQueue = field(default_factory=UpdateQueue)
     webhook: WebhookConfig | None = None
     webhook_targets: list[str] = field(default_factory=list)  # load-balanced test receivers
+    webhook_turn: int = 0  # round-robin position over webhook_targets
     commands: dict[str, list[JsonDict]] = field(default_factory=dict)  # scope+lang key
     started: set[int] = field(default_factory=set)  # users who wrote to the bot in private
     blocked: set[int] = field(default_factory=set)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import json
 import logging
 from typing import Any
@@ -35,7 +34,6 @@ class WebhookRunner:
         self.strict = strict
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._session: aiohttp.ClientSession | None = None
-        self._turn = itertools.count()
 
     def ensure(self, bot: Bot) -> None:
         task = self._tasks.get(bot.id)
@@ -93,7 +91,8 @@ class WebhookRunner:
                 log.error("STRICT MODE: webhook Update breaks the schema: %s", problems)
                 raise SchemaViolation("; ".join(problems))
         targets = bot.webhook_targets or [webhook.url]
-        url = targets[next(self._turn) % len(targets)]
+        url = targets[bot.webhook_turn % len(targets)]
+        bot.webhook_turn += 1
         headers = {"Content-Type": "application/json"}
         if webhook.secret_token:
             headers[SECRET_HEADER] = webhook.secret_token

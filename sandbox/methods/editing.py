@@ -52,6 +52,7 @@ def _apply(call: Call, stored: StoredMessage, changes: dict[str, Any]) -> JsonDi
         raise bad_request(NOT_MODIFIED)
     updated["edit_date"] = call.world.now()
     stored.data = updated
+    stored.markup = updated.get("reply_markup")
     stored.version += 1
     call.world.touch()
     return updated

@@ -52,13 +52,11 @@ def _caption_content(call: Call, raw: str | None = None, mode: str | None = None
 def _send(call: Call, ref: ChatRef, content: JsonDict) -> JsonDict:
     markup = checked_markup(call)
     content = {**content, **reply_fields(call, ref)}
-    # Telegram's Message carries only inline keyboards; ForceReply and reply keyboards act
-    # on the client and are not echoed back in the returned Message.
-    if markup is not None and "inline_keyboard" in markup:
-        content["reply_markup"] = markup
     if call.get("protect_content"):
         content["has_protected_content"] = True
-    return store_message(call.world, ref, call.bot.user, content).data
+    # Telegram's Message carries only inline keyboards; ForceReply and reply keyboards act
+    # on the client and are not echoed back. store_message keeps them aside for tests.
+    return store_message(call.world, ref, call.bot.user, content, markup).data
 
 
 @method("sendMessage")
