@@ -1,0 +1,41 @@
+"""Splitting long replies so that every part is a message Telegram accepts."""
+
+from __future__ import annotations
+
+import html
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.replies import TELEGRAM_TEXT_LIMIT, escape, say, split_message
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def test_short_text_is_one_part() -> None:
+    assert split_message("<b>一</b>\n二") == ["<b>一</b>\n二"]
+
+
+def test_long_text_splits_at_line_breaks() -> None:
+    line = "<b>标题</b>" + "字" * 1000
+    parts = split_message("\n".join([line] * 10))
+    assert len(parts) == 3
+    assert all(utf16(p) <= TELEGRAM_TEXT_LIMIT for p in parts)
+    assert all(p.count("<b>") == p.count("</b>") for p in parts)
+
+
+@given(st.text(min_size=1, max_size=12000))
+def test_escaped_text_of_any_length_splits_into_valid_parts(text: str) -> None:
+    escaped = escape(text)
+    parts = split_message(escaped)
+    for part in parts:
+        assert utf16(part) <= TELEGRAM_TEXT_LIMIT
+        # no part ends inside an entity: each unescapes to a piece of the original
+        assert html.unescape(part) in text or not part.strip()
+
+
+def test_say_escapes_parameters_but_keeps_catalog_tags() -> None:
+    text = say("zh-CN", "mystatus.group", group="<b>组</b> & 1", period="第48周")
+    assert text == "<b>&lt;b&gt;组&lt;/b&gt; &amp; 1</b> · 第48周"
