@@ -189,3 +189,15 @@ async def test_drop_pending_updates(bot: telegram.Bot, driver: SandboxDriver) ->
     await driver.send_text(user, user.id, "old")
     assert await bot.delete_webhook(drop_pending_updates=True)
     assert await bot.get_updates() == ()
+
+
+async def test_reset_keeps_update_ids_increasing(bot: telegram.Bot, driver: SandboxDriver) -> None:
+    """A bot that keeps running across a reset must not see update ids go backwards."""
+    user = await driver.create_user("庚")
+    await driver.send_text(user, user.id, "before")
+    (before,) = await bot.get_updates()
+    await driver.reset()
+    user = await driver.create_user("辛")
+    await driver.send_text(user, user.id, "after")
+    (after,) = await bot.get_updates(offset=before.update_id + 1)
+    assert after.update_id > before.update_id
