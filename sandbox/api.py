@@ -58,6 +58,7 @@ class BotApi:
         try:
             return envelope({"ok": True, "result": await self._call(request, token, name)})
         except BotApiError as error:
+            log.info("%s -> %s %s", name, error.code, error.description)
             return error_response(error)
         except SchemaViolation as violation:
             log.error("STRICT MODE: %s", violation)
@@ -66,6 +67,9 @@ class BotApi:
             if request.transport is not None:
                 request.transport.close()
             return web.Response(status=500)
+        except Exception as exc:  # a sandbox bug: answer clearly instead of a bare 500
+            log.exception("sandbox crashed in %s", name)
+            return error_response(BotApiError(500, f"Internal Server Error: {exc!r} in {name}"))
 
     async def _call(self, request: web.Request, token: str, name: str) -> Any:
         if not TOKEN_RE.match(token):

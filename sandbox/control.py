@@ -30,6 +30,7 @@ Endpoints (``bot_id`` is optional everywhere; default: the server's default bot)
   description?, delay?, retry_after?}; ``DELETE /_sandbox/faults`` clears them.
 - ``POST /_sandbox/flood`` {enabled}; ``POST /_sandbox/privacy`` {enabled}.
 - ``GET  /_sandbox/commands`` -> [{scope, language_code, commands}].
+- ``GET  /_sandbox/state``: every user and group (with member statuses), for a demo page.
 - ``GET  /_sandbox/wait?since=REV&timeout=S`` -> {revision}: returns when anything visible
   changes (a cheap long poll for drivers and web pages).
 """
@@ -94,6 +95,7 @@ class ControlApi:
             ("POST", "/privacy", self.privacy),
             ("GET", "/commands", self.commands),
             ("GET", "/wait", self.wait),
+            ("GET", "/state", self.state),
         ]
         return [web.route(verb, PREFIX + path, self._wrap(fn)) for verb, path, fn in table]
 
@@ -347,3 +349,18 @@ class ControlApi:
         since = int(request.query.get("since", -1))
         seconds = min(float(request.query.get("timeout", 10)), 60.0)
         return {"revision": await self.world.wait_change(since, seconds)}
+
+    async def state(self, request: web.Request) -> JsonDict:
+        bot = self._bot(request.query)
+        groups = [
+            {"chat": group.to_chat(), "members": {str(k): v for k, v in group.members.items()}}
+            for group in self.world.groups.values()
+        ]
+        return {
+            "bot": bot.user.to_api(),
+            "users": [user.to_api() for user in self.world.users.values()],
+            "started": sorted(bot.started),
+            "blocked": sorted(bot.blocked),
+            "groups": groups,
+            "revision": self.world.revision,
+        }

@@ -12,10 +12,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandbox.errors import conflict
+from sandbox.errors import BotApiError, conflict
 
 # Update kinds delivered when allowed_updates is not given (Telegram's default).
 NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -93,10 +94,17 @@ class UpdateQueue:
                 self.confirm_below(offset)
         return self.pending[:limit]
 
-    async def poll(self, offset: int | None, limit: int, hold: float) -> list[dict[str, Any]]:
+    async def poll(
+        self,
+        offset: int | None,
+        limit: int,
+        hold: float,
+        interrupted: Callable[[], BotApiError | None] = lambda: None,
+    ) -> list[dict[str, Any]]:
         """getUpdates: answer at once if something is pending, else hold it up to ``hold`` seconds.
 
-        A newer call supersedes this one, which then fails with 409 Conflict.
+        A newer call supersedes this one, which then fails with 409 Conflict; so does any
+        error ``interrupted`` reports when the poll is woken (e.g. a webhook was just set).
         """
         self.poll_generation += 1
         generation = self.poll_generation
@@ -107,6 +115,9 @@ class UpdateQueue:
         while True:
             if generation != self.poll_generation:
                 raise conflict(TERMINATED)
+            error = interrupted()
+            if error is not None:
+                raise error
             found = self.pending[:limit]
             remaining = deadline - loop.time()
             if found or remaining <= 0:

@@ -57,8 +57,19 @@ async def delete_my_commands(call: Call) -> bool:
     return True
 
 
+CHAT_ACTIONS = frozenset(
+    {
+        "typing", "upload_photo", "record_video", "upload_video", "record_voice",
+        "upload_voice", "upload_document", "choose_sticker", "find_location",
+        "record_video_note", "upload_video_note",
+    }
+)  # fmt: skip
+
+
 @method("sendChatAction")
 async def send_chat_action(call: Call) -> bool:
+    if call.get("action") not in CHAT_ACTIONS:
+        raise bad_request("wrong parameter action in request")
     writable_chat(call.world, call.bot, call.get("chat_id"))
     return True
 

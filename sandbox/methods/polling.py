@@ -32,7 +32,12 @@ async def get_updates(call: Call) -> list[dict[str, Any]]:
         bot.updates.allowed_updates = list(call.get("allowed_updates"))
     limit = min(max(int(call.get("limit", 100)), 1), 100)
     timeout = max(0, int(call.get("timeout", 0)))
-    found = await bot.updates.poll(call.get("offset"), limit, timeout)
+    found = await bot.updates.poll(
+        call.get("offset"),
+        limit,
+        timeout,
+        interrupted=lambda: conflict(WEBHOOK_ACTIVE) if bot.webhook is not None else None,
+    )
     return [snapshot(update) for update in found]
 
 

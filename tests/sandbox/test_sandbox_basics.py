@@ -177,3 +177,21 @@ async def test_commands_roundtrip(bot: telegram.Bot, driver: SandboxDriver) -> N
 async def test_chat_action_and_trivial_methods(bot: telegram.Bot, alice: SandboxUser) -> None:
     assert await bot.send_chat_action(alice.id, "typing")
     assert await bot.close()
+
+
+async def test_unknown_chat_action_is_refused(bot: telegram.Bot, alice: SandboxUser) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)wrong parameter action"):
+        await bot.send_chat_action(alice.id, "dancing")
+
+
+async def test_state_overview_for_a_demo_page(
+    sandbox: ThreadedSandbox, driver: SandboxDriver, alice: SandboxUser
+) -> None:
+    office = await driver.create_group("办公室", members=[alice])
+    async with httpx.AsyncClient() as client:
+        state = (await client.get(f"{sandbox.url}/_sandbox/state")).json()
+    assert [u["id"] for u in state["users"]] == [alice.id]
+    assert state["started"] == [alice.id]
+    (group,) = state["groups"]
+    assert group["chat"]["id"] == office.id
+    assert group["members"][str(alice.id)] == "creator"

@@ -201,3 +201,14 @@ async def test_reset_keeps_update_ids_increasing(bot: telegram.Bot, driver: Sand
     await driver.send_text(user, user.id, "after")
     (after,) = await bot.get_updates(offset=before.update_id + 1)
     assert after.update_id > before.update_id
+
+
+async def test_setting_a_webhook_ends_a_running_long_poll(
+    bot: telegram.Bot, sandbox: ThreadedSandbox
+) -> None:
+    poll = asyncio.create_task(bot.get_updates(timeout=5))
+    await asyncio.sleep(0.2)
+    async with telegram.Bot(sandbox.token, base_url=sandbox.bot_api_base_url) as other:
+        await other.set_webhook("https://lihui.example.org/hook")
+    with pytest.raises(Conflict, match="webhook is active"):
+        await asyncio.wait_for(poll, 3)
