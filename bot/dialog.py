@@ -15,7 +15,7 @@ stale and changes nothing.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -576,11 +576,19 @@ def enter(ctx: Ctx, step: str, *, cursor: int = 0) -> None:
     ask_again(ctx)
 
 
-def ask_again(ctx: Ctx) -> None:
+def ask_again(ctx: Ctx, preface: str = "") -> None:
+    """Ask the current step's question (again), after ``preface`` in the same message.
+
+    One message rather than two: the explanation sits right above the buttons it refers
+    to, and a person never answers a question whose buttons have not arrived yet.
+    """
     ctx.state.version += 1
     ctx.state.updated_at = ctx.now
     ctx.submission.updated_at = ctx.now
-    ctx.replies.append(STEPS[ctx.state.step].prompt(ctx))
+    prompt = STEPS[ctx.state.step].prompt(ctx)
+    if preface:
+        prompt = replace(prompt, text=f"{preface}\n\n{prompt.text}")
+    ctx.replies.append(prompt)
 
 
 def go(ctx: Ctx, current: str, target: str | None) -> None:
@@ -602,8 +610,7 @@ def go(ctx: Ctx, current: str, target: str | None) -> None:
 
 
 def refuse(ctx: Ctx, error: InputError) -> None:
-    ctx.tell(say(ctx.locale, error.key, **error.params))
-    ask_again(ctx)
+    ask_again(ctx, say(ctx.locale, error.key, **error.params))
 
 
 # --- entry points: what the handlers call -----------------------------------------------------
@@ -730,8 +737,7 @@ async def begin_group(
     assert ctx is not None
     if resuming:
         ctx.data.pop("paused", None)
-        ctx.tell(ctx.say("dialog.resume"))
-        ask_again(ctx)
+        ask_again(ctx, ctx.say("dialog.resume"))
         return Outcome(ctx.replies)
     items = await reporting.follow_up_items(session, group, period)
     state.data = {"group_ids": group_ids, "items": [item.__dict__ for item in items]}
@@ -756,8 +762,7 @@ async def on_text(
         return Outcome([Reply(say(locale, "hint.stray_message"))])
     step = STEPS[ctx.state.step]
     if step.on_text is None:
-        ctx.tell(ctx.say("dialog.use_buttons"))
-        ask_again(ctx)
+        ask_again(ctx, ctx.say("dialog.use_buttons"))
         return Outcome(ctx.replies)
     try:
         target = await step.on_text(ctx, text)
@@ -775,8 +780,7 @@ async def on_photo(
     if ctx is None:
         return Outcome([Reply(say(locale, "hint.stray_message"))])
     if ctx.state.step != "photos":
-        ctx.tell(ctx.say("dialog.photos.not_now"))
-        ask_again(ctx)
+        ask_again(ctx, ctx.say("dialog.photos.not_now"))
         return Outcome(ctx.replies)
     photos = ctx.submission.photos
     if any(p["unique_id"] == unique_id for p in photos):

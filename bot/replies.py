@@ -70,46 +70,69 @@ def say(locale: str, key: str, /, **params: object) -> str:
 TELEGRAM_TEXT_LIMIT = 4096
 
 
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+def _tokens(text: str) -> list[tuple[str, int]]:
+    """The text as (piece, visible length) pairs: a tag shows nothing, an entity one char.
+
+    Telegram counts a message's length after parsing the HTML, in UTF-16 code units.
+    """
+    tokens: list[tuple[str, int]] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        end = index + 1
+        if char == "<" and ">" in text[index:]:
+            end = text.index(">", index) + 1
+            width = 0
+        elif char == "&" and ";" in text[index : index + 10]:
+            end = text.index(";", index) + 1
+            width = 1
+        else:
+            width = 2 if ord(char) > 0xFFFF else 1
+        tokens.append((text[index:end], width))
+        index = end
+    return tokens
 
 
-def _safe_cut(text: str, limit: int) -> int:
-    """The longest prefix within ``limit`` UTF-16 units that ends outside a tag or entity."""
-    cut = used = 0
-    for index, char in enumerate(text):
-        used += 2 if ord(char) > 0xFFFF else 1
-        if used > limit:
-            break
-        cut = index + 1
-    # step back out of an unfinished ``<tag`` or ``&entity``
-    opener = max(text.rfind("<", 0, cut), text.rfind("&", 0, cut))
-    closer = max(text.rfind(">", 0, cut), text.rfind(";", 0, cut))
-    return opener if opener > closer else cut
+def visible_length(text: str) -> int:
+    return sum(width for _, width in _tokens(text))
+
+
+def _cut_long_line(line: str, limit: int) -> list[str]:
+    """Cut one overlong line into pieces of at most ``limit``, never inside a tag or entity."""
+    pieces: list[str] = []
+    current, used = "", 0
+    for piece, width in _tokens(line):
+        if used + width > limit:
+            pieces.append(current)
+            current, used = "", 0
+        current += piece
+        used += width
+    if current:
+        pieces.append(current)
+    return pieces
 
 
 def split_message(text: str, limit: int = TELEGRAM_TEXT_LIMIT) -> list[str]:
     """Split a long HTML message into parts Telegram accepts, at line breaks where possible.
 
-    Lengths are measured on the HTML source, which is never shorter than the text Telegram
-    counts, so every part fits. Replies keep tags within one line, so cutting between lines
-    never splits a tag pair; a single overlong line (a person's long text) is cut outside
-    any tag or entity.
+    Lengths are counted as Telegram counts them (visible text, UTF-16). Replies keep tags
+    within one line, so cutting between lines never splits a tag pair; a single overlong
+    line (a person's long text) is cut outside any tag or entity.
     """
     parts: list[str] = []
-    current = ""
+    current, used = "", 0
     for line in text.split("\n"):
-        candidate = f"{current}\n{line}" if current else line
-        if _utf16_len(candidate) <= limit:
-            current = candidate
+        width = visible_length(line)
+        if current and used + 1 + width <= limit:
+            current, used = f"{current}\n{line}", used + 1 + width
             continue
         if current:
             parts.append(current)
-        while _utf16_len(line) > limit:
-            cut = _safe_cut(line, limit)
-            parts.append(line[:cut])
-            line = line[cut:]
-        current = line
+        if width > limit:
+            *full, line = _cut_long_line(line, limit)
+            parts.extend(full)
+            width = visible_length(line)
+        current, used = line, width
     if current.strip():
         parts.append(current)
-    return parts or [text[:limit]]
+    return parts or [text]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,7 +12,9 @@ from bot.replies import TELEGRAM_TEXT_LIMIT, escape, say, split_message
 
 
 def utf16(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
+    """What Telegram counts: the text after HTML parsing, in UTF-16 code units."""
+    plain = re.sub(r"<[^>]*>", "", text)
+    return len(html.unescape(plain).encode("utf-16-le")) // 2
 
 
 def test_short_text_is_one_part() -> None:
@@ -21,7 +24,7 @@ def test_short_text_is_one_part() -> None:
 def test_long_text_splits_at_line_breaks() -> None:
     line = "<b>标题</b>" + "字" * 1000
     parts = split_message("\n".join([line] * 10))
-    assert len(parts) == 3
+    assert len(parts) == 3  # four lines of 1002 characters fit in one part
     assert all(utf16(p) <= TELEGRAM_TEXT_LIMIT for p in parts)
     assert all(p.count("<b>") == p.count("</b>") for p in parts)
 
@@ -39,3 +42,9 @@ def test_escaped_text_of_any_length_splits_into_valid_parts(text: str) -> None:
 def test_say_escapes_parameters_but_keeps_catalog_tags() -> None:
     text = say("zh-CN", "mystatus.group", group="<b>组</b> & 1", period="第48周")
     assert text == "<b>&lt;b&gt;组&lt;/b&gt; &amp; 1</b> · 第48周"
+
+
+def test_escaped_text_is_measured_as_telegram_shows_it() -> None:
+    # 4000 visible characters, 20000 characters of HTML source: still one message
+    assert len(split_message(escape("&" * 4000))) == 1
+    assert len(split_message(escape("&" * 4097))) == 2
