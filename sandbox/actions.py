@@ -11,8 +11,8 @@ import secrets
 from typing import Any
 
 from sandbox.chats import ChatRef, reply_snapshot, snapshot, store_message
+from sandbox.media import document, photo_sizes, store_document, store_photo
 from sandbox.members import chat_member
-from sandbox.methods.files import document, photo_sizes, store_document, store_photo
 from sandbox.privacy import bot_receives
 from sandbox.state import Bot, CallbackQueryRecord, Group, JsonDict, StoredMessage, User, World
 from sandbox.text import MAX_CAPTION, MAX_TEXT, detect_entities, trim, utf16_len

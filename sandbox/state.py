@@ -15,7 +15,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sandbox.faults import FaultInjector
 from sandbox.flood import FloodLimits
@@ -24,8 +24,13 @@ from sandbox.updates import UpdateQueue
 DEFAULT_BOT_USERNAME = "lihui_test_bot"
 DEFAULT_BOT_FIRST_NAME = "例会助手"
 GROUP_ID_BASE = -1001234567000  # supergroup ids look like -100xxxxxxxxxx
-MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
 JsonDict = dict[str, Any]
+
+
+class WebhookStarter(Protocol):
+    """Starts delivering a bot's updates to its webhook (see ``sandbox.webhook``)."""
+
+    def ensure(self, bot: Bot) -> None: ...
 
 
 @dataclass
@@ -178,7 +183,7 @@ class World:
         self._group_ids = itertools.count(1)
         self._file_numbers = itertools.count(1)
         self.revision = 0
-        self.webhook_runner: Any = None  # set by the server; delivers updates to webhooks
+        self.webhook_runner: WebhookStarter | None = None  # set by the server
         self.webhook_retry_delay = 0.5  # seconds before a failed delivery is tried again
         self._changed = asyncio.Event()
         self.bot_for_token(default_token, username=bot_username)

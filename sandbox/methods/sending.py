@@ -12,8 +12,8 @@ from typing import Any
 
 from sandbox.chats import ChatRef, store_message, writable_chat
 from sandbox.errors import bad_request
+from sandbox.media import document, photo_sizes, store_document, store_photo
 from sandbox.methods import Call, method
-from sandbox.methods.files import document, photo_sizes, store_document, store_photo
 from sandbox.methods.markup import checked_markup, reply_fields
 from sandbox.state import JsonDict
 from sandbox.text import caption_text, message_text
