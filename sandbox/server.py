@@ -122,9 +122,16 @@ class ThreadedSandbox:
         self.thread.join(timeout)
 
 
-def start_in_thread(host: str = "127.0.0.1", port: int = 0, **options: object) -> ThreadedSandbox:
+def start_in_thread(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    token: str = DEFAULT_TOKEN,
+    bot_username: str = DEFAULT_BOT_USERNAME,
+    flood_limits: bool = True,
+    strict: bool = True,
+) -> ThreadedSandbox:
     """Start a sandbox in a background thread; returns once it accepts connections."""
-    server = SandboxServer(**options)  # type: ignore[arg-type]
+    server = SandboxServer(token, bot_username, flood_limits=flood_limits, strict=strict)
     loop = asyncio.new_event_loop()
     ready = threading.Event()
     failure: list[BaseException] = []
