@@ -24,6 +24,7 @@ from bot.i18n import SUPPORTED_LOCALES
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/lihui.sqlite3"
 TOKEN_PATTERN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{20,}$")
+SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what Telegram accepts
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -106,6 +107,12 @@ def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Co
     if token and not TOKEN_PATTERN.match(token):
         raise ConfigError("TELEGRAM_BOT_TOKEN: does not look like a bot token (digits:secret)")
     webhook_url = env.get("LIHUI_WEBHOOK_URL") or None
+    webhook_secret = env.get("LIHUI_WEBHOOK_SECRET") or None
+    if webhook_url and not webhook_secret:
+        # Without it anyone who finds the URL could post forged updates.
+        raise ConfigError("LIHUI_WEBHOOK_SECRET: required when LIHUI_WEBHOOK_URL is set")
+    if webhook_secret and not SECRET_PATTERN.match(webhook_secret):
+        raise ConfigError("LIHUI_WEBHOOK_SECRET: use 1-256 characters of A-Z, a-z, 0-9, _ and -")
     return Config(
         token=token,
         api_base_url=_check_url(
@@ -115,7 +122,7 @@ def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Co
         timezone=_check_timezone(env.get("LIHUI_TIMEZONE", "Asia/Shanghai")),
         locale=_check_choice("LIHUI_LOCALE", env.get("LIHUI_LOCALE", "zh-CN"), SUPPORTED_LOCALES),
         webhook_url=_check_url("LIHUI_WEBHOOK_URL", webhook_url) if webhook_url else None,
-        webhook_secret=env.get("LIHUI_WEBHOOK_SECRET") or None,
+        webhook_secret=webhook_secret,
         webhook_listen=env.get("LIHUI_WEBHOOK_LISTEN", "127.0.0.1"),
         webhook_port=_webhook_port(env.get("LIHUI_WEBHOOK_PORT", "8443")),
         log_level=_check_choice(

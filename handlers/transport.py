@@ -94,6 +94,7 @@ def webhook_app(application: Application, config: Config) -> web.Application:  #
             update = Update.de_json(await request.json(), application.bot)
         except ValueError:
             return web.Response(status=400)
+        log.debug("webhook update %s received", update.update_id)
         await application.process_update(update)
         return web.Response(status=200)
 

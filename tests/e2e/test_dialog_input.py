@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from sandbox.driver import SandboxDriver
@@ -16,6 +17,8 @@ from storage.models import IndicatorValue, Submission
 from tests.e2e.conftest import Office, StartBot
 from tests.e2e.scenario import Person, tiny_png
 from tests.e2e.seed import exempt
+
+pytestmark = pytest.mark.e2e
 
 
 async def saved(database_url: str) -> tuple[Submission | None, list[float]]:

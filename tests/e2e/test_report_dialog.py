@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FileClock
@@ -10,6 +11,8 @@ from storage.db import Database
 from storage.models import IndicatorValue, Problem, Submission, SubmissionRevision
 from tests.e2e.conftest import SATURDAY_10, Office, StartBot
 from tests.e2e.scenario import Person
+
+pytestmark = pytest.mark.e2e
 
 
 async def submission_rows(database_url: str) -> list[Submission]:

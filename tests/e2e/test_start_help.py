@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sandbox.driver import SandboxDriver
 from tests.e2e.conftest import Office, StartBot
+
+pytestmark = pytest.mark.e2e
 
 
 async def test_start_and_help_in_private_in_chinese(
