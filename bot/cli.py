@@ -35,7 +35,7 @@ async def cmd_db_upgrade(args: argparse.Namespace, config: Config) -> int:
         await upgrade(database)
     finally:
         await database.dispose()
-    print("database is up to date")
+    print(translate(config.locale, "cli.db_upgraded"))
     return 0
 
 
