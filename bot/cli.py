@@ -16,6 +16,7 @@ from typing import Any
 
 from bot import config as config_module
 from bot.config import Config, ConfigError
+from bot.i18n import translate
 from storage.db import Database
 from storage.migrate import upgrade
 
