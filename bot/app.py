@@ -31,6 +31,7 @@ from telegram.ext import (
 )
 
 from bot import commands
+from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, translate
 from bot.replies import Reply
@@ -41,6 +42,8 @@ from handlers.transport import poll_updates, serve_webhook
 from handlers.turn import Services, services_of
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.updates import RETENTION as UPDATE_MARK_RETENTION
+from storage.updates import forget_updates_before
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +127,8 @@ async def run_bot(config: Config) -> None:
     """Run until SIGINT or SIGTERM: migrate, connect, register, then serve updates."""
     database = Database(config.database_url)
     await upgrade(database)
+    async with database.session() as session:
+        await forget_updates_before(session, now() - UPDATE_MARK_RETENTION)
     application = build_application(config)
     register_handlers(application)
     stop = _stop_event()
