@@ -129,3 +129,10 @@ async def seeded_sqlite(office: Office, tmp_path: Path) -> str:
     url = sqlite_url(tmp_path)
     await seed_office(url, office.chat.id, GROUPS, staff={"zhao_director": "director"})
     return url
+
+
+@pytest.fixture
+async def seeded_database(office: Office, database_url: str) -> str:
+    """The office seeded once per backend (SQLite, and PostgreSQL when available)."""
+    await seed_office(database_url, office.chat.id, GROUPS, staff={"zhao_director": "director"})
+    return database_url

@@ -65,9 +65,9 @@ async def report_a_full_week(zhang: Person) -> None:
 
 
 async def test_a_contact_reports_a_full_week(
-    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+    driver: SandboxDriver, office: Office, seeded_database: str, start_bot: StartBot
 ) -> None:
-    bot = await start_bot(seeded_sqlite)
+    bot = await start_bot(seeded_database)
     zhang = Person(driver, office.zhang)
     await report_a_full_week(zhang)
     preview = await zhang.reads("预览")
@@ -81,21 +81,21 @@ async def test_a_contact_reports_a_full_week(
     done = await zhang.reads("已提交")
     assert "第1版" in done.text and "迟报" not in done.text
 
-    [submission] = await submission_rows(seeded_sqlite)
+    [submission] = await submission_rows(seeded_database)
     assert submission.state == "submitted" and not submission.late
     assert submission.done_text == "举办<b>招聘会</b> 2 场 & 走访企业 15 家 🎉"
     assert submission.progress_status == "on_track" and submission.percent == 60
     assert len(submission.photos) == 1
-    assert await count(seeded_sqlite, IndicatorValue) == 2
-    assert await count(seeded_sqlite, SubmissionRevision) == 1
-    assert await count(seeded_sqlite, Problem) == 1
+    assert await count(seeded_database, IndicatorValue) == 2
+    assert await count(seeded_database, SubmissionRevision) == 1
+    assert await count(seeded_database, Problem) == 1
     bot.assert_clean_log()
 
 
 async def test_killed_mid_dialog_the_contact_continues_and_nothing_is_lost(
-    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+    driver: SandboxDriver, office: Office, seeded_database: str, start_bot: StartBot
 ) -> None:
-    bot = await start_bot(seeded_sqlite)
+    bot = await start_bot(seeded_database)
     zhang = Person(driver, office.zhang)
     await zhang.says("/submit")
     await zhang.reads("本周工作完成情况")
@@ -111,10 +111,10 @@ async def test_killed_mid_dialog_the_contact_continues_and_nothing_is_lost(
     await zhang.presses("滞后")  # pressed while the bot is down: Telegram keeps the update
     bot.start()
     await zhang.reads("完成百分比")
-    [submission] = await submission_rows(seeded_sqlite)
+    [submission] = await submission_rows(seeded_database)
     assert submission.done_text == "完成了三场培训"
     assert submission.progress_status == "delayed"
-    assert await count(seeded_sqlite, IndicatorValue) == 2
+    assert await count(seeded_database, IndicatorValue) == 2
 
 
 async def test_late_report_is_accepted_and_marked(
