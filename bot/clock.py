@@ -56,6 +56,18 @@ class FileClock:
         tmp.replace(self.path)
 
 
+class FixedClock:
+    """A clock that always reads one instant: for unit tests of time-dependent rules."""
+
+    def __init__(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("the clock needs a timezone-aware moment")
+        self.moment = moment
+
+    def now(self) -> datetime:
+        return self.moment
+
+
 _clock: Clock | None = None
 
 

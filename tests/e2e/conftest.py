@@ -10,18 +10,17 @@ A scenario reads like the office's week::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from bot.clock import FileClock
 from sandbox.driver import SandboxChat, SandboxDriver, SandboxUser
-from sandbox.server import ThreadedSandbox, start_in_thread
+from sandbox.server import ThreadedSandbox
 from tests.databases import sqlite_url
 from tests.e2e.harness import BotProcess, bot_env
 from tests.e2e.seed import GroupSpec, seed_office
@@ -32,25 +31,6 @@ THURSDAY_10 = datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI)
 SATURDAY_10 = datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI)
 
 StartBot = Callable[..., Awaitable[BotProcess]]
-
-
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[ThreadedSandbox]:
-    handle = start_in_thread(flood_limits=False)
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_server: ThreadedSandbox) -> ThreadedSandbox:
-    httpx.post(f"{sandbox_server.url}/_sandbox/reset").raise_for_status()
-    return sandbox_server
-
-
-@pytest.fixture
-async def driver(sandbox: ThreadedSandbox) -> AsyncIterator[SandboxDriver]:
-    async with SandboxDriver(sandbox.url, poll=0.1) as d:
-        yield d
 
 
 @pytest.fixture

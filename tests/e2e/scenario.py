@@ -51,3 +51,22 @@ def tiny_png(seed: int = 0) -> bytes:
         + chunk(b"IDAT", zlib.compress(pixel))
         + chunk(b"IEND", b"")
     )
+
+
+async def report_the_short_way(person: Person, done: str, plan: str) -> None:
+    """/submit, then the shortest path to the photo step of a group with indicators:
+    indicators, percent and problems skipped, progress on track."""
+    await person.says("/submit")
+    await person.reads("本周工作完成情况")
+    await person.says(done)
+    await person.reads("服务人次")
+    await person.presses("跳过全部指标")
+    await person.reads("本周工作总体进展如何")
+    await person.presses("正常推进")
+    await person.reads("完成百分比")
+    await person.presses("跳过")
+    await person.reads("本周有新的问题")
+    await person.presses("没有了，继续")
+    await person.reads("下周重点工作")
+    await person.says(plan)
+    await person.reads("工作照片")

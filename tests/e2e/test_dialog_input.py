@@ -15,7 +15,7 @@ from sandbox.driver import SandboxDriver
 from storage.db import Database
 from storage.models import IndicatorValue, Submission
 from tests.e2e.conftest import Office, StartBot
-from tests.e2e.scenario import Person, tiny_png
+from tests.e2e.scenario import Person, report_the_short_way, tiny_png
 from tests.e2e.seed import exempt
 
 pytestmark = pytest.mark.e2e
@@ -192,20 +192,8 @@ async def test_a_very_long_preview_is_split_into_messages_telegram_accepts(
 ) -> None:
     await start_bot(seeded_sqlite)
     zhang = Person(driver, office.zhang)
-    await zhang.says("/submit")
-    await zhang.reads("本周工作完成情况")
-    await zhang.says("&<" * 1000)  # 2000 characters, five times longer once escaped
-    await zhang.reads("服务人次")
-    await zhang.presses("跳过全部指标")
-    await zhang.reads("本周工作总体进展如何")
-    await zhang.presses("正常推进")
-    await zhang.reads("完成百分比")
-    await zhang.presses("跳过")
-    await zhang.reads("本周有新的问题")
-    await zhang.presses("没有了，继续")
-    await zhang.reads("下周重点工作")
-    await zhang.says("<b>" * 666)
-    await zhang.reads("工作照片")
+    # 2000 characters each, several times longer once escaped
+    await report_the_short_way(zhang, done="&<" * 1000, plan="<b>" * 666)
     await zhang.presses("完成")
     await zhang.reads("预览")
     await driver.wait_for_message(zhang.chat, where=lambda m: "✅ 提交" in m.button_texts)
@@ -220,20 +208,7 @@ async def test_photos_are_kept_up_to_the_limit_and_shown_in_the_preview(
 ) -> None:
     await start_bot(seeded_sqlite)
     zhang = Person(driver, office.zhang)
-    await zhang.says("/submit")
-    await zhang.reads("本周工作完成情况")
-    await zhang.says("完成")
-    await zhang.reads("服务人次")
-    await zhang.presses("跳过全部指标")
-    await zhang.reads("本周工作总体进展如何")
-    await zhang.presses("正常推进")
-    await zhang.reads("完成百分比")
-    await zhang.presses("跳过")
-    await zhang.reads("本周有新的问题")
-    await zhang.presses("没有了，继续")
-    await zhang.reads("下周重点工作")
-    await zhang.says("计划")
-    await zhang.reads("已收到 0 张")
+    await report_the_short_way(zhang, done="完成", plan="计划")
     for number in range(1, 6):
         await driver.send_photo(office.zhang, zhang.chat, tiny_png(number))
         await zhang.reads(f"已收到 {number} 张")

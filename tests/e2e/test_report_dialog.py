@@ -10,7 +10,7 @@ from sandbox.driver import SandboxDriver
 from storage.db import Database
 from storage.models import IndicatorValue, Problem, Submission, SubmissionRevision
 from tests.e2e.conftest import SATURDAY_10, Office, StartBot
-from tests.e2e.scenario import Person
+from tests.e2e.scenario import Person, report_the_short_way
 
 pytestmark = pytest.mark.e2e
 
@@ -177,20 +177,7 @@ async def test_a_deputy_reports_and_the_report_records_who(
 ) -> None:
     await start_bot(seeded_sqlite)
     wang = Person(driver, office.wang)
-    await wang.says("/submit")
-    await wang.reads("本周工作完成情况")
-    await wang.says("代为填报：完成岗位对接")
-    await wang.reads("服务人次")
-    await wang.presses("跳过全部指标")
-    await wang.reads("本周工作总体进展如何")
-    await wang.presses("正常推进")
-    await wang.reads("完成百分比")
-    await wang.presses("跳过")
-    await wang.reads("本周有新的问题")
-    await wang.presses("没有了，继续")
-    await wang.reads("下周重点工作")
-    await wang.says("继续对接")
-    await wang.reads("工作照片")
+    await report_the_short_way(wang, done="代为填报：完成岗位对接", plan="继续对接")
     await wang.presses("完成")
     await wang.reads("预览")
     await wang.presses("✅ 提交")

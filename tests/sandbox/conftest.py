@@ -1,35 +1,15 @@
-"""Fixtures for the sandbox's own tests: one threaded server per session, reset per test."""
+"""Fixtures for the sandbox's own tests (the server and driver come from tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 import telegram
 
 from sandbox.driver import SandboxDriver, SandboxUser
-from sandbox.server import ThreadedSandbox, start_in_thread
-
-
-@pytest.fixture(scope="session")
-def sandbox_server() -> Iterator[ThreadedSandbox]:
-    handle = start_in_thread(flood_limits=False)
-    yield handle
-    handle.stop()
-
-
-@pytest.fixture
-def sandbox(sandbox_server: ThreadedSandbox) -> ThreadedSandbox:
-    """The shared server, emptied (flood limits off, no faults, no webhook)."""
-    httpx.post(f"{sandbox_server.url}/_sandbox/reset").raise_for_status()
-    return sandbox_server
-
-
-@pytest.fixture
-async def driver(sandbox: ThreadedSandbox) -> AsyncIterator[SandboxDriver]:
-    async with SandboxDriver(sandbox.url, poll=0.2) as d:
-        yield d
+from sandbox.server import ThreadedSandbox
 
 
 @pytest.fixture

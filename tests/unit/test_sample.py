@@ -6,25 +6,19 @@ a server. The clock is fixed at Saturday 2026-11-28, so the last completed week 
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import os
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
-from bot import clock
 from bot.cli import main
 from bot.roster import RosterGroup, apply_roster, check_groups, load_roster
 from bot.sample import SAMPLE_TITLE, SampleError, load_sample, sample_roster
 from storage.db import Database
-from storage.migrate import upgrade
 from storage.models import (
     Decision,
     Exemption,
@@ -43,58 +37,7 @@ from storage.models import (
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
 
-# --- fixtures (local until tests/conftest.py provides database fixtures) -------------------
-
-
-class FixedClock:
-    def now(self) -> datetime:
-        return NOW
-
-
-@pytest.fixture(autouse=True)
-def fixed_clock() -> Iterator[None]:
-    clock.set_clock(FixedClock())
-    yield
-    clock.set_clock(None)
-
-
-async def _admin(dsn: str, statement: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@pytest.fixture(scope="module")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this module, dropped afterwards."""
-    server = os.environ.get("LIHUI_TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("LIHUI_TEST_POSTGRES_URL is not set")
-    url = make_url(server)
-    name = f"lihui_test_{uuid.uuid4().hex[:12]}"
-    admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    asyncio.run(_admin(admin_dsn, f'CREATE DATABASE "{name}"'))
-    yield url.set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(admin_dsn, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'test.sqlite3'}"
-    return str(request.getfixturevalue("postgres_url"))
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
-    await upgrade(db)
-    yield db
-    await db.dispose()
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
 _chat_ids = itertools.count(-2_000_000_000_000 - os.getpid() * 1000, -1)
@@ -102,7 +45,7 @@ _chat_ids = itertools.count(-2_000_000_000_000 - os.getpid() * 1000, -1)
 
 @pytest.fixture
 def chat_id() -> int:
-    """A chat id of its own per test, since PostgreSQL tests share one database per module."""
+    """A chat id of its own per test, so that no test depends on another's workspace."""
     return next(_chat_ids)
 
 
