@@ -203,12 +203,6 @@ def set_indicator(submission: Submission, indicator_id: int, value: float, raw: 
     )
 
 
-def clear_indicator(submission: Submission, indicator_id: int) -> None:
-    submission.indicator_values = [
-        row for row in submission.indicator_values if row.indicator_id != indicator_id
-    ]
-
-
 def snapshot(submission: Submission) -> dict[str, Any]:
     """The report as submitted, frozen into a revision: what agendas and bulletins read."""
     return {
@@ -232,7 +226,11 @@ def snapshot(submission: Submission) -> dict[str, Any]:
 
 
 def restore(submission: Submission) -> None:
-    """Throw away unsubmitted changes: back to the last revision's content."""
+    """Throw away unsubmitted changes: back to the last revision's content.
+
+    Rows are updated in place rather than replaced, so that no unique key sees a new row
+    beside the old one it stands for before the old one is deleted.
+    """
     content = submission.revisions[-1].content
     submission.done_text = content["done_text"]
     submission.progress_status = content["progress_status"]
@@ -240,11 +238,20 @@ def restore(submission: Submission) -> None:
     submission.plan_text = content["plan_text"]
     submission.new_problems = list(content["new_problems"])
     submission.photos = list(content["photos"])
-    submission.indicator_values = [
-        IndicatorValue(indicator_id=int(key), value=value, raw_text="")
-        for key, value in content["indicators"].items()
-    ]
-    submission.follow_ups = [FollowUp(**item) for item in content["follow_ups"]]
+    indicators = {int(key): value for key, value in content["indicators"].items()}
+    for row in list(submission.indicator_values):
+        if row.indicator_id not in indicators:
+            submission.indicator_values.remove(row)
+    for indicator_id, value in indicators.items():
+        set_indicator(submission, indicator_id, value, "")
+    answers = {(f["problem_id"], f["decision_id"]): f for f in content["follow_ups"]}
+    for row in list(submission.follow_ups):
+        answer = answers.pop((row.problem_id, row.decision_id), None)
+        if answer is None:
+            submission.follow_ups.remove(row)
+        else:
+            row.outcome, row.note = answer["outcome"], answer["note"]
+    submission.follow_ups.extend(FollowUp(**answer) for answer in answers.values())
 
 
 def is_late(period: PeriodRow, now: datetime) -> bool:

@@ -9,6 +9,7 @@ from bot.clock import FileClock
 from sandbox.driver import SandboxDriver
 from storage.db import Database
 from storage.models import IndicatorValue, Problem, Submission, SubmissionRevision
+from storage.models import Period as PeriodRow
 from tests.e2e.conftest import SATURDAY_10, Office, StartBot
 from tests.e2e.scenario import Person, report_the_short_way
 
@@ -223,3 +224,43 @@ async def test_a_revision_is_kept_beside_the_first_version(
         "筹备春季招聘月活动",
         "筹备春季招聘月，联系 30 家企业",
     ]
+
+
+async def test_dropped_changes_restore_the_submitted_version_until_the_agenda_locks_it(
+    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+) -> None:
+    await start_bot(seeded_sqlite)
+    zhang = Person(driver, office.zhang)
+    await report_the_short_way(zhang, done="第一版完成情况", plan="第一版计划")
+    await zhang.presses("完成")
+    await zhang.reads("预览")
+    await zhang.presses("✅ 提交")
+    await zhang.reads("第1版")
+
+    await zhang.says("/submit")
+    await zhang.reads("可以修改后重新提交")
+    await zhang.presses("✏️ 修改")
+    await zhang.reads("要修改哪一部分")
+    await zhang.presses("重点指标")
+    await zhang.reads("服务人次")
+    await zhang.says("999")
+    await zhang.reads("新增岗位")
+    await zhang.presses("跳过")
+    await zhang.reads("预览")
+    await zhang.presses("↩️ 放弃本次修改")
+    await zhang.reads("恢复为已提交的版本？")
+    await zhang.presses("确定放弃")
+    await zhang.reads("已恢复")
+    [submission] = await submission_rows(seeded_sqlite)
+    assert submission.state == "submitted" and submission.done_text == "第一版完成情况"
+    assert await count(seeded_sqlite, IndicatorValue) == 0
+    assert await count(seeded_sqlite, SubmissionRevision) == 1
+
+    database = Database(seeded_sqlite)  # the agenda is compiled (a later issue's job)
+    async with database.session() as session:
+        period = await session.scalar(select(PeriodRow))
+        assert period is not None
+        period.agenda_compiled_at = period.deadline_at
+    await database.dispose()
+    await zhang.says("/submit")
+    await zhang.reads("议程已汇编")
