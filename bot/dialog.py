@@ -549,6 +549,7 @@ def following(ctx: Ctx, step: str) -> str:
     """The next main-line step that applies, or the preview at the end (or when editing)."""
     if ctx.data.pop("return_to_preview", False):
         return "preview"
+    step = PARENT.get(step, step)
     start = ORDER.index(step) + 1 if step in ORDER else len(ORDER)
     for name in ORDER[start:]:
         if STEPS[name].applies(ctx):
@@ -603,10 +604,10 @@ def go(ctx: Ctx, current: str, target: str | None) -> None:
         ctx.state.step = "idle"
         ctx.state.version += 1
         ctx.data.clear()
-    elif target == "followups":
-        enter(ctx, target, cursor=ctx.state.cursor)
     else:
-        enter(ctx, target)
+        # Between a step and its sub-step (an item and its note) the item stays the same.
+        related = PARENT.get(target) == current or PARENT.get(current) == target
+        enter(ctx, target, cursor=ctx.state.cursor if related else 0)
 
 
 def refuse(ctx: Ctx, error: InputError) -> None:
@@ -840,8 +841,7 @@ async def on_button(
         if target is None:
             return Outcome([], ctx.t("dialog.no_back"))
         ctx.replies.extend(close(pressed, locale))
-        keep = target == PARENT.get(current)  # back from a note: the same item again
-        enter(ctx, target, cursor=ctx.state.cursor if keep else 0)
+        go(ctx, current, target)
         return Outcome(ctx.replies)
     handler = STEPS[current].on_button
     target = await handler(ctx, action) if handler else None
