@@ -64,19 +64,26 @@ def build_application(config: Config) -> Application:  # type: ignore[type-arg]
 
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
-    private = filters.ChatType.PRIVATE
+    # New messages only: an edit of an earlier message is not an answer to the question
+    # asked now, and an edited "/submit" must not start anything a second time.
+    new = filters.UpdateType.MESSAGE
+    private = new & filters.ChatType.PRIVATE
+    group = new & filters.ChatType.GROUPS
     add = application.add_handler
     add(CommandHandler("start", dialog.start_with_payload, filters=private & dialog.HAS_PAYLOAD))
     add(CommandHandler("start", basic.start, filters=private))
-    add(CommandHandler("help", basic.help_command))
-    add(CommandHandler("submit", dialog.submit))
+    add(CommandHandler("help", basic.help_command, filters=new))
+    add(CommandHandler("submit", dialog.submit, filters=new))
     add(CommandHandler("cancel", dialog.cancel, filters=private))
     add(CommandHandler("mystatus", dialog.my_status, filters=private))
     add(CallbackQueryHandler(dialog.button, pattern=dialog.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.stale_button))
-    add(MessageHandler(private & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND, dialog.answer))
-    add(MessageHandler(filters.COMMAND & (private | ADDRESSED_TO_ME), basic.unknown_command))
-    add(MessageHandler(filters.ChatType.GROUPS & REPLY_TO_ME & ~filters.COMMAND, basic.group_reply))
+    add(
+        MessageHandler(
+            filters.COMMAND & (private | (group & ADDRESSED_TO_ME)), basic.unknown_command
+        )
+    )
+    add(MessageHandler(group & REPLY_TO_ME & ~filters.COMMAND, basic.group_reply))
     add(MessageHandler(private & ~filters.COMMAND, dialog.answer))
     application.add_error_handler(on_error)
 

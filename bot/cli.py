@@ -24,9 +24,19 @@ Command = Callable[[argparse.Namespace, Config], Coroutine[Any, Any, int]]
 
 
 async def cmd_run(args: argparse.Namespace, config: Config) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
     from bot.app import run_bot  # the bot stack is imported only by the command that runs it
 
-    await run_bot(config)
+    try:
+        await run_bot(config)
+    except InvalidToken:
+        print("lihui: TELEGRAM_BOT_TOKEN: the Bot API server refused the token", file=sys.stderr)
+        return 1
+    except NetworkError as error:
+        where = config.api_base_url
+        print(f"lihui: cannot reach the Bot API at {where} ({error.message})", file=sys.stderr)
+        return 1
     return 0
 
 

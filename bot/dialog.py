@@ -394,7 +394,10 @@ def preview_text(ctx: Ctx) -> str:
         lines += ["", ctx.say("dialog.preview.indicators")]
         for indicator in indicators(ctx):
             value = format_number(values[indicator.id]) if indicator.id in values else "—"
-            lines.append(f"· {escape(indicator.name)}：{value} {escape(indicator.unit)}".rstrip())
+            line = ctx.say(
+                "dialog.preview.indicator", name=indicator.name, value=value, unit=indicator.unit
+            )
+            lines.append(line.rstrip())
     status = ctx.t(f"status.{s.progress_status}") if s.progress_status else "—"
     percent = f"{s.percent}%" if s.percent is not None else "—"
     lines += ["", ctx.say("dialog.preview.status", status=status, percent=percent)]
@@ -418,8 +421,8 @@ def follow_up_lines(ctx: Ctx) -> list[str]:
         key = (item.id, None) if item.kind == "problem" else (None, item.id)
         answer = answers.get(key)
         outcome = ctx.t(f"outcome.{answer.outcome}") if answer and answer.outcome else "—"
-        note = f"（{escape(answer.note)}）" if answer and answer.note else ""
-        lines.append(f"· {escape(item.text)}：{outcome}{note}")
+        note = ctx.say("dialog.preview.note", note=answer.note) if answer and answer.note else ""
+        lines.append(ctx.say("dialog.preview.followup", text=item.text, outcome=outcome) + note)
     return lines
 
 
@@ -445,7 +448,10 @@ async def do_submit(ctx: Ctx) -> str | None:
     ]
     if missing:
         ctx.tell(
-            ctx.say("dialog.submit.missing", steps="、".join(ctx.t(f"step.{m}") for m in missing))
+            ctx.say(
+                "dialog.submit.missing",
+                steps=ctx.t("list.separator").join(ctx.t(f"step.{m}") for m in missing),
+            )
         )
         ctx.data["return_to_preview"] = True
         return missing[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import commands
+from bot.i18n import translate
 from bot.people import contact_groups, roles, workspace_for_chat
 from handlers.turn import Turn, on_update
 
@@ -14,8 +15,8 @@ async def start(update: Update, turn: Turn) -> None:
     groups = await contact_groups(turn.session, turn.person)
     lines = [turn.say("start.welcome", name=turn.person.display_name)]
     if groups:
-        names = "、" if turn.locale == "zh-CN" else ", "
-        lines.append(turn.say("start.contact", groups=names.join(g.name for g, _ in groups)))
+        names = translate(turn.locale, "list.separator").join(g.name for g, _ in groups)
+        lines.append(turn.say("start.contact", groups=names))
     else:
         lines.append(turn.say("start.not_contact"))
     turn.reply("\n\n".join(lines))
