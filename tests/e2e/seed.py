@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.migrate import upgrade
@@ -79,3 +83,14 @@ async def exempt(database_url: str, chat_id: int, code: str, period_key: str, re
             )
         )
     await database.dispose()
+
+
+@asynccontextmanager
+async def open_session(database_url: str) -> AsyncIterator[AsyncSession]:
+    """A unit of work on the bot's database, from the test's side (to look, or to set up)."""
+    database = Database(database_url)
+    try:
+        async with database.session() as session:
+            yield session
+    finally:
+        await database.dispose()

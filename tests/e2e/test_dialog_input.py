@@ -12,21 +12,18 @@ import pytest
 from sqlalchemy import select
 
 from sandbox.driver import SandboxDriver
-from storage.db import Database
 from storage.models import IndicatorValue, Submission
 from tests.e2e.conftest import Office, StartBot
 from tests.e2e.scenario import Person, report_the_short_way, tiny_png
-from tests.e2e.seed import exempt
+from tests.e2e.seed import exempt, open_session
 
 pytestmark = pytest.mark.e2e
 
 
 async def saved(database_url: str) -> tuple[Submission | None, list[float]]:
-    database = Database(database_url)
-    async with database.session() as session:
+    async with open_session(database_url) as session:
         submission = await session.scalar(select(Submission))
         values = sorted(v.value for v in await session.scalars(select(IndicatorValue)))
-    await database.dispose()
     return submission, values
 
 

@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from bot.clock import FileClock
 from sandbox.driver import SandboxDriver
-from storage.db import Database
 from storage.models import Decision, Problem, StatusChange, TaskGroup
 from storage.models import Period as PeriodRow
 from tests.e2e.conftest import SHANGHAI, THURSDAY_10, Office, StartBot
 from tests.e2e.scenario import Person
+from tests.e2e.seed import open_session
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +22,7 @@ LAST_THURSDAY = datetime(2026, 11, 19, 10, 0, tzinfo=SHANGHAI)  # week 47
 
 async def add_decision(database_url: str, text: str) -> None:
     """What /decide (a later issue) records after the meeting of week 47."""
-    database = Database(database_url)
-    async with database.session() as session:
+    async with open_session(database_url) as session:
         group = await session.scalar(select(TaskGroup).where(TaskGroup.code == "EMP"))
         period = await session.scalar(select(PeriodRow).where(PeriodRow.key == "2026-W47"))
         assert group is not None and period is not None
@@ -38,7 +37,6 @@ async def add_decision(database_url: str, text: str) -> None:
                 created_at=THURSDAY_10,
             )
         )
-    await database.dispose()
 
 
 async def test_last_weeks_problem_and_decision_are_followed_up_and_closed(
@@ -109,12 +107,10 @@ async def test_last_weeks_problem_and_decision_are_followed_up_and_closed(
     await zhang.presses("✅ 提交")
     await zhang.reads("已提交")
 
-    database = Database(seeded_sqlite)
-    async with database.session() as session:
+    async with open_session(seeded_sqlite) as session:
         problem_row = await session.scalar(select(Problem))
         decision_row = await session.scalar(select(Decision))
         changes = list(await session.scalars(select(StatusChange).order_by(StatusChange.id)))
-    await database.dispose()
     assert problem_row is not None and problem_row.status == "resolved"
     assert problem_row.resolved_at is not None
     assert decision_row is not None and decision_row.status == "in_progress"

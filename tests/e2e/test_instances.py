@@ -9,11 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from sandbox.driver import SandboxDriver
-from storage.db import Database
 from storage.models import IndicatorValue, Submission
 from tests.e2e.conftest import GROUPS, Office, StartBot
 from tests.e2e.scenario import Person
-from tests.e2e.seed import seed_office
+from tests.e2e.seed import open_session, seed_office
 
 pytestmark = pytest.mark.e2e
 
@@ -65,11 +64,9 @@ async def test_two_webhook_instances_serve_one_dialog_alternately(
     handled = [bot.log().count("webhook update") for bot in bots]
     assert all(count >= 2 for count in handled), handled  # both instances took part
 
-    database = Database(database_url)
-    async with database.session() as session:
+    async with open_session(database_url) as session:
         submission = await session.scalar(select(Submission))
         values = sorted(v.value for v in await session.scalars(select(IndicatorValue)))
-    await database.dispose()
     assert submission is not None and submission.done_text == "两个实例轮流处理"
     assert submission.progress_status == "on_track" and submission.percent == 50
     assert values == [5, 100]

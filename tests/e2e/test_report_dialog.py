@@ -7,28 +7,24 @@ from sqlalchemy import func, select
 
 from bot.clock import FileClock
 from sandbox.driver import SandboxDriver
-from storage.db import Database
 from storage.models import IndicatorValue, Problem, Submission, SubmissionRevision
 from storage.models import Period as PeriodRow
 from tests.e2e.conftest import SATURDAY_10, Office, StartBot
 from tests.e2e.scenario import Person, report_the_short_way
+from tests.e2e.seed import open_session
 
 pytestmark = pytest.mark.e2e
 
 
 async def submission_rows(database_url: str) -> list[Submission]:
-    database = Database(database_url)
-    async with database.session() as session:
+    async with open_session(database_url) as session:
         rows = list(await session.scalars(select(Submission).order_by(Submission.id)))
-    await database.dispose()
     return rows
 
 
 async def count(database_url: str, model: type) -> int:
-    database = Database(database_url)
-    async with database.session() as session:
+    async with open_session(database_url) as session:
         total = await session.scalar(select(func.count()).select_from(model))
-    await database.dispose()
     return int(total or 0)
 
 
@@ -184,12 +180,10 @@ async def test_a_deputy_reports_and_the_report_records_who(
     await wang.presses("✅ 提交")
     await wang.reads("已提交")
     [submission] = await submission_rows(seeded_sqlite)
-    database = Database(seeded_sqlite)
-    async with database.session() as session:
+    async with open_session(seeded_sqlite) as session:
         from storage.models import Person as PersonRow
 
         deputy = await session.scalar(select(PersonRow).where(PersonRow.username == "wang_fang"))
-    await database.dispose()
     assert deputy is not None and submission.submitted_by_id == deputy.id
 
 
@@ -214,12 +208,10 @@ async def test_a_revision_is_kept_beside_the_first_version(
     assert "联系 30 家企业" in preview.text
     await zhang.presses("✅ 提交修改")
     assert "第2版" in (await zhang.reads("已提交修改")).text
-    database = Database(seeded_sqlite)
-    async with database.session() as session:
+    async with open_session(seeded_sqlite) as session:
         revisions = list(
             await session.scalars(select(SubmissionRevision).order_by(SubmissionRevision.number))
         )
-    await database.dispose()
     assert [r.content["plan_text"] for r in revisions] == [
         "筹备春季招聘月活动",
         "筹备春季招聘月，联系 30 家企业",
@@ -256,11 +248,10 @@ async def test_dropped_changes_restore_the_submitted_version_until_the_agenda_lo
     assert await count(seeded_sqlite, IndicatorValue) == 0
     assert await count(seeded_sqlite, SubmissionRevision) == 1
 
-    database = Database(seeded_sqlite)  # the agenda is compiled (a later issue's job)
-    async with database.session() as session:
+    # The agenda is compiled (a later issue's job): from now on the report is locked.
+    async with open_session(seeded_sqlite) as session:
         period = await session.scalar(select(PeriodRow))
         assert period is not None
         period.agenda_compiled_at = period.deadline_at
-    await database.dispose()
     await zhang.says("/submit")
     await zhang.reads("议程已汇编")

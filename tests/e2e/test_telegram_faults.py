@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from sandbox.driver import SandboxDriver
-from storage.db import Database
 from storage.models import Submission
 from tests.e2e.conftest import Office, StartBot
 from tests.e2e.scenario import Person
+from tests.e2e.seed import open_session
 
 pytestmark = pytest.mark.e2e
 
@@ -37,10 +37,8 @@ async def test_a_reply_survives_a_failing_send(
     await driver.inject_fault(method="sendMessage", times=2, **fault)  # type: ignore[arg-type]
     await zhang.says("故障期间的回答")
     await zhang.reads("服务人次", timeout=20)
-    database = Database(seeded_sqlite)
-    async with database.session() as session:
+    async with open_session(seeded_sqlite) as session:
         submission = await session.scalar(select(Submission))
-    await database.dispose()
     assert submission is not None and submission.done_text == "故障期间的回答"
 
 
