@@ -310,7 +310,7 @@ async def _apply_follow_ups(
             status = DECISION_STATUS[follow_up.outcome]
         if target is None or target.status == status:
             continue
-        _change_status(target, status, period, now)
+        change_status(target, status, period, now)
         session.add(
             StatusChange(
                 problem_id=follow_up.problem_id,
@@ -325,9 +325,10 @@ async def _apply_follow_ups(
         )
 
 
-def _change_status(
+def change_status(
     target: Problem | Decision, status: str, period: PeriodRow, now: datetime
 ) -> None:
+    """Set a problem's or a decision's status, with when (and in which week) it closed."""
     target.status = status
     if isinstance(target, Problem):
         target.resolved_at = now if status == "resolved" else None

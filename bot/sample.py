@@ -16,18 +16,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import clock
+from bot import clock, reporting, schedule
 from bot.i18n import translate
 from bot.periods import Period as Week
-from bot.periods import local_datetime, parse_period, period_containing
+from bot.periods import parse_period, period_containing
 from bot.roster import RosterGroup, RosterIndicator, apply_roster, parse_indicators
+from bot.workdays import WorkdayCalendar
 from storage.models import (
     Decision,
     Exemption,
@@ -46,7 +46,6 @@ from storage.models import (
 
 SAMPLE_TITLE = "温暖二七领导小组办公室（示例）"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-DEADLINE = time(18, 0)
 MEETING = time(10, 0)
 
 # name, responsible unit, person, member units, duties, indicators, work done, plans
@@ -385,6 +384,7 @@ class _History:
 async def _make_periods(
     session: AsyncSession, workspace_id: int, last: Week, count: int
 ) -> list[Period]:
+    calendar = WorkdayCalendar()
     weeks = [last]
     while len(weeks) < count:
         weeks.insert(0, weeks[0].previous())
@@ -394,7 +394,7 @@ async def _make_periods(
             key=week.key,
             starts_on=week.start,
             ends_on=week.end,
-            deadline_at=_utc(local_datetime(week, 5, DEADLINE, SHANGHAI)),
+            deadline_at=schedule.moment({}, "deadline", week, SHANGHAI, calendar),
         )
         for week in weeks
     ]
@@ -451,9 +451,8 @@ def _add_decisions(history: _History, week_index: int) -> list[_Item]:
 
 def _follow_ups(
     history: _History, state: _GroupState, week_index: int, submission: Submission
-) -> list[dict[str, Any]]:
+) -> None:
     """Answer each open item of the group; close those whose time has come."""
-    answers = []
     for item in history.by_group.get(state.group.id, []):
         if item.status in ("resolved", "done"):
             continue
@@ -461,7 +460,7 @@ def _follow_ups(
             continue  # decided this week; followed up from next week on
         is_problem = isinstance(item.row, Problem)
         if item.close_week is not None and week_index >= item.close_week:
-            outcome = "resolved" if is_problem else "done"
+            outcome = "resolved"  # the dialog's word; it closes a decision as "done"
         else:
             outcome = history.rng.choice(["in_progress", "in_progress", "needs_coordination"])
         submission.follow_ups.append(
@@ -472,10 +471,6 @@ def _follow_ups(
                 note=_NOTES[outcome],
             )
         )
-        answers.append(
-            {"kind": "problem" if is_problem else "decision", "id": item.row.id, "outcome": outcome}
-        )
-    return answers
 
 
 def _submission(history: _History, state: _GroupState, week_index: int) -> Submission:
@@ -503,8 +498,8 @@ def _submission(history: _History, state: _GroupState, week_index: int) -> Submi
         submitted_at=submitted_at,
         updated_at=submitted_at,
     )
-    values = _indicator_values(history, state, submission)
-    answers = _follow_ups(history, state, week_index, submission)
+    _indicator_values(history, state, submission)
+    _follow_ups(history, state, week_index, submission)
     if rng.random() < 0.14:
         submission.new_problems = [
             {"text": rng.choice(_PROBLEMS), "to_meeting": rng.random() < 0.5}
@@ -512,7 +507,7 @@ def _submission(history: _History, state: _GroupState, week_index: int) -> Submi
     submission.revisions.append(
         SubmissionRevision(
             number=1,
-            content=_content(submission, values, answers),
+            content=reporting.snapshot(submission),
             author_id=state.contact_id,
             late=late,
             created_at=submitted_at,
@@ -521,10 +516,7 @@ def _submission(history: _History, state: _GroupState, week_index: int) -> Submi
     return submission
 
 
-def _indicator_values(
-    history: _History, state: _GroupState, submission: Submission
-) -> list[dict[str, Any]]:
-    values = []
+def _indicator_values(history: _History, state: _GroupState, submission: Submission) -> None:
     for indicator in state.group.indicators:
         base = (indicator.target or 100.0) / 40
         if indicator.unit == "%":
@@ -535,24 +527,6 @@ def _indicator_values(
         submission.indicator_values.append(
             IndicatorValue(indicator_id=indicator.id, value=number, raw_text=raw)
         )
-        values.append({"indicator_id": indicator.id, "value": number, "raw_text": raw})
-    return values
-
-
-def _content(
-    submission: Submission, values: list[dict[str, Any]], answers: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """The revision snapshot: the same fields a real submit freezes."""
-    return {
-        "done_text": submission.done_text,
-        "indicators": values,
-        "progress_status": submission.progress_status,
-        "percent": submission.percent,
-        "follow_ups": answers,
-        "new_problems": submission.new_problems,
-        "plan_text": submission.plan_text,
-        "photos": [],
-    }
 
 
 def _week_reports(history: _History, week_index: int) -> list[Submission]:
@@ -587,21 +561,14 @@ def _close_items(history: _History, week_index: int, submissions: list[Submissio
         for follow_up in submission.follow_ups:
             is_problem = follow_up.problem_id is not None
             item = by_id[(is_problem, follow_up.problem_id or follow_up.decision_id)]
-            assert follow_up.outcome is not None
-            if follow_up.outcome == item.status:
+            assert follow_up.outcome is not None and submission.submitted_at is not None
+            ledger = reporting.PROBLEM_STATUS if is_problem else reporting.DECISION_STATUS
+            status = ledger[follow_up.outcome]
+            if status == item.status:
                 continue
-            item.status = item.row.status = follow_up.outcome
-            assert submission.submitted_at is not None
-            if follow_up.outcome == "resolved":
-                assert isinstance(item.row, Problem)
-                item.row.resolved_period_id, item.row.resolved_at = (
-                    period.id,
-                    submission.submitted_at,
-                )
-            elif follow_up.outcome == "done":
-                assert isinstance(item.row, Decision)
-                item.row.closed_at = submission.submitted_at
-            history.session.add(_status_change(item, follow_up.outcome, period.id, submission))
+            item.status = status
+            reporting.change_status(item.row, status, period, submission.submitted_at)
+            history.session.add(_status_change(item, status, period.id, submission))
 
 
 def _status_change(
