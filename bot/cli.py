@@ -80,7 +80,8 @@ async def cmd_roster_import(args: argparse.Namespace, config: Config) -> int:
 
 async def cmd_roster_export(args: argparse.Namespace, config: Config) -> int:
     from bot.i18n import translate
-    from bot.roster import RosterError, load_roster, workspace_for_chat, write_roster
+    from bot.people import workspace_for_chat
+    from bot.roster import RosterError, load_roster, write_roster
 
     database = await _migrated_database(config)
     try:

@@ -59,6 +59,7 @@ from sqlalchemy.orm import selectinload
 
 from bot import clock
 from bot.i18n import translate
+from bot.people import workspace_for_chat
 from storage.models import (
     AuditLog,
     Contact,
@@ -242,7 +243,11 @@ _HEADER_LOOKUP = {
 
 
 def parse_number(text: str) -> float | None:
-    """A finite number from a cell; full-width digits and thousands separators allowed."""
+    """A finite number from a cell; full-width digits and thousands separators allowed.
+
+    Not :func:`bot.parsing.parse_number`: a roster cell is a file's round trip (any float
+    written back by :func:`format_number` must read the same), not a person's typing.
+    """
     cleaned = unicodedata.normalize("NFKC", text).replace(",", "").replace(" ", "")
     try:
         value = float(cleaned)
@@ -670,10 +675,6 @@ async def _stored_groups(session: AsyncSession, workspace_id: int) -> list[TaskG
         .order_by(TaskGroup.position, TaskGroup.code)
     )
     return list(result)
-
-
-async def workspace_for_chat(session: AsyncSession, chat_id: int) -> Workspace | None:
-    return await session.scalar(select(Workspace).where(Workspace.chat_id == chat_id))
 
 
 async def load_roster(session: AsyncSession, chat_id: int) -> list[RosterGroup]:
