@@ -33,7 +33,7 @@ from telegram.ext import (
 from bot import commands
 from bot.clock import now
 from bot.config import Config
-from bot.i18n import SUPPORTED_LOCALES, translate
+from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
 from handlers import basic, dialog
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
@@ -96,12 +96,11 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     services = services_of(context)
     user = update.effective_user
-    locale = (
-        "en" if user and (user.language_code or "").startswith("en") else services.config.locale
-    )
+    language = user.language_code if user else None
+    locale = normalize_locale(language) if language else services.config.locale
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer()
+            await services.sender.answer(update.callback_query, None)
         await services.sender.send(
             Reply(translate(locale, "error.generic")), update.effective_chat.id
         )
