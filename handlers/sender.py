@@ -79,7 +79,7 @@ async def with_retries(description: str, call: Callable[[], Awaitable[T]]) -> T:
             pause = 0.5 * 2 ** (attempt - 1)
             log.warning("%s failed (%s); retry %d of %d", description, error, attempt, ATTEMPTS)
         await asyncio.sleep(pause)
-    return await call()
+    return await call()  # the wait after a last flood answer earns one more try
 
 
 class Sender:

@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import ProcessedUpdate
 from storage.upsert import insert_or_ignore
 
+# Telegram redelivers an update for 24 hours at most; a week of marks is plenty.
+RETENTION = timedelta(days=7)
+
 
 async def claim_update(session: AsyncSession, bot_id: int, update_id: int, now: datetime) -> bool:
     """Record the update as handled in the caller's transaction; False if it already was.
@@ -29,6 +32,3 @@ async def forget_updates_before(session: AsyncSession, moment: datetime) -> int:
         delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < moment)
     )
     return result.rowcount
-
-
-RETENTION = timedelta(days=7)
