@@ -64,15 +64,6 @@ async def contact_groups(session: AsyncSession, person: Person) -> list[tuple[Ta
     return [(group, kind) for group, kind in rows.all()]
 
 
-async def role_in(session: AsyncSession, workspace: Workspace, person: Person) -> str | None:
-    """``director``, ``staff`` or ``member`` in that workspace, or None."""
-    return await session.scalar(
-        select(Membership.role).where(
-            Membership.workspace_id == workspace.id, Membership.person_id == person.id
-        )
-    )
-
-
 async def roles(session: AsyncSession, person: Person) -> set[str]:
     """Every role the person has anywhere, plus ``contact`` if they report for a group."""
     found = set(
