@@ -26,6 +26,19 @@ Keyboard = list[list[Button]]
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file to send: a chart as a ``photo``, or a Word or Excel ``document``.
+
+    Files are bytes the core rendered; the sender uploads them. The reply's text becomes
+    the file's caption when it fits Telegram's caption limit, else it follows the file.
+    """
+
+    filename: str
+    data: bytes
+    kind: str = "document"  # "photo" | "document"
+
+
+@dataclass(frozen=True)
 class Reply:
     """A message to send.
 
@@ -41,6 +54,7 @@ class Reply:
     placeholder: str | None = None
     edit_message_id: int | None = None
     photo_file_ids: tuple[str, ...] = ()
+    attachment: Attachment | None = None
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,7 @@ def say(locale: str, key: str, /, **params: object) -> str:
 
 
 TELEGRAM_TEXT_LIMIT = 4096
+TELEGRAM_CAPTION_LIMIT = 1024
 
 
 def _tokens(text: str) -> list[tuple[str, int]]:

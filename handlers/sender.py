@@ -21,13 +21,22 @@ from telegram import (
     ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     InputMediaPhoto,
     Message,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
-from bot.replies import CallbackAnswer, Keyboard, Reply, split_message
+from bot.replies import (
+    TELEGRAM_CAPTION_LIMIT,
+    Attachment,
+    CallbackAnswer,
+    Keyboard,
+    Reply,
+    split_message,
+    visible_length,
+)
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +104,14 @@ class Sender:
         sent: list[Message] = []
         if reply.photo_file_ids:
             sent.extend(await self._photos(reply.photo_file_ids, target))
-        parts = split_message(reply.text)
+        if reply.attachment is not None:
+            return [*sent, *await self._with_file(reply, reply.attachment, target)]
+        sent.extend(await self._texts(reply, reply.text, target))
+        return sent
+
+    async def _texts(self, reply: Reply, text: str, target: int) -> list[Message]:
+        sent: list[Message] = []
+        parts = split_message(text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             markup = self._markup(reply) if last else None
@@ -107,6 +123,26 @@ class Sender:
             )
             sent.append(message)
         return sent
+
+    async def _with_file(self, reply: Reply, file: Attachment, target: int) -> list[Message]:
+        """The file with the text as its caption, or the file first and the text after it."""
+        fits = visible_length(reply.text) <= TELEGRAM_CAPTION_LIMIT
+        caption = reply.text if fits else None
+        markup = self._markup(reply) if fits or not reply.text.strip() else None
+        send = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
+        message = await with_retries(
+            f"send {file.kind}",
+            lambda: send(  # type: ignore[operator]
+                target,
+                InputFile(file.data, filename=file.filename),
+                caption=caption or None,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+            ),
+        )
+        if fits or not reply.text.strip():
+            return [message]
+        return [message, *await self._texts(reply, reply.text, target)]
 
     def _markup(self, reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
         # Telegram allows one markup per message: buttons win, and typed text is still
