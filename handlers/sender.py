@@ -95,8 +95,12 @@ class Sender:
     def __init__(self, bot: Bot) -> None:
         self.bot = bot
 
-    async def send(self, reply: Reply, chat_id: int) -> list[Message]:
-        """Send (or edit) one reply; returns the messages Telegram created."""
+    async def send(self, reply: Reply, chat_id: int, *, bulk: bool = False) -> list[Message]:
+        """Send (or edit) one reply; returns the messages Telegram created.
+
+        ``bulk`` marks a scheduled fan-out (prompts, reminders, bulletins): replies to a
+        person who just acted go ahead of it.
+        """
         target = reply.chat_id if reply.chat_id is not None else chat_id
         if reply.edit_message_id is not None:
             await self._edit(reply, target)
