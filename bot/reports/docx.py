@@ -145,6 +145,15 @@ def _format(
     fmt.line_spacing = Pt(line)
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
+    _no_auto_space(paragraph._p.get_or_add_pPr())
+
+
+def _no_auto_space(ppr: object) -> None:
+    """No extra gap between Chinese and Latin or digits ("5,200 人次"): it would break the
+    28-character line, and 公文 runs numbers into the text. Set on each paragraph as well
+    as on Normal, since LibreOffice and WPS do not all read it from the style."""
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        _child(ppr, tag).set(qn("w:val"), "0")
 
 
 class _Body:
@@ -321,11 +330,12 @@ def _set_page(word: Document) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         section._sectPr.append(grid)
-    # Word's "22 lines × 28 characters" grid: line pitch in twips, character pitch as
-    # (156 mm / 28 − 16 pt) in 1/4096 pt.
-    grid.set(qn("w:type"), "linesAndChars")
+    # A line grid of 28.95 pt (22 lines). No character grid: LibreOffice and WPS snap
+    # characters to it differently from Word (bold or 2号 text takes two cells), while the
+    # condensed spacing of Normal gives 28 characters a line in all of them.
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))
-    grid.set(qn("w:charSpace"), str(round((TYPE_AREA_WIDTH_MM / 25.4 * 72 / 28 - 16) * 4096)))
+    grid.attrib.pop(qn("w:charSpace"), None)
 
 
 def _set_defaults(word: Document) -> None:
@@ -350,6 +360,7 @@ def _set_defaults(word: Document) -> None:
     fmt.line_spacing = Pt(LINE_PITCH_PT)
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.widow_control = False  # a widow line would break the 22-line page
+    _no_auto_space(normal.element.get_or_add_pPr())
     default_ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
     spacing = _child(default_ppr, "w:spacing")
     spacing.set(qn("w:after"), "0")

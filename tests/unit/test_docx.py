@@ -91,7 +91,7 @@ def test_the_page_is_a4_with_the_standard_margins(word: Document) -> None:
 
 def test_22_lines_of_28_characters(data: bytes, word: Document) -> None:
     grid = word.sections[0]._sectPr.find(qn("w:docGrid"))
-    assert grid.get(qn("w:type")) == "linesAndChars"
+    assert grid.get(qn("w:type")) == "lines"
     assert grid.get(qn("w:linePitch")) == "579"  # 28.95 pt: 225 mm / 22 lines
     # Characters of 16 pt condensed by 0.25 pt: 28 × 15.75 pt = 441 pt ≤ 156 mm (442.2 pt).
     normal = word.styles["Normal"]
