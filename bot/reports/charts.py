@@ -43,6 +43,7 @@ WIDTH_IN = 8.0  # 1280 px: sharp on a phone, small enough to send fast
 ROW_IN = 0.36
 MAX_ROWS = 60
 NAME_MAX_EM = 14  # longer group names are shortened with "…"
+TITLE_MAX_EM = 30
 
 STATUSES: tuple[str | None, ...] = ("on_track", "delayed", "blocked", None)
 COLOURS: dict[str | None, str] = {
@@ -167,7 +168,8 @@ def render_bulletin_chart(chart: BulletinChart, *, font: ChartFont | None = None
     canvas = FigureCanvasAgg(fig)
     left = min(0.25 + max((_em(n) for n in names), default=4) * 13 / 72, 3.2)
     top = 0.25
-    _text(fig, 0.5, _y(height, top + 0.3), chart.title, style.title, ha="center")
+    title = shorten(chart.title, TITLE_MAX_EM)  # one line: the layout has room for one
+    _text(fig, 0.5, _y(height, top + 0.3), title, style.title, ha="center")
     _status_legend(fig, chart, style, _y(height, top + 0.85))
     _text(
         fig,

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import math
 import re
+import unicodedata
 import zipfile
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -116,14 +117,8 @@ def display_width(value: Cell) -> float:
 
 
 def _wide(char: str) -> bool:
-    code = ord(char)
-    return (
-        0x2E80 <= code <= 0xA4CF
-        or 0xAC00 <= code <= 0xD7A3
-        or 0xF900 <= code <= 0xFAFF
-        or (0xFE30 <= code <= 0xFE4F or 0xFF00 <= code <= 0xFF60 or 0xFFE0 <= code <= 0xFFE6)
-        or 0x20000 <= code <= 0x3FFFD
-    )
+    """Wide or full-width (CJK, full-width punctuation, emoji): two digit widths."""
+    return unicodedata.east_asian_width(char) in ("W", "F")
 
 
 def _fill(sheet: Worksheet, data: Sheet) -> None:
