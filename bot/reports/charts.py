@@ -209,7 +209,6 @@ def _png(canvas: FigureCanvasAgg) -> bytes:
     image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG", compress_level=1)
-    canvas.figure.clear()
     return buffer.getvalue()
 
 
@@ -353,13 +352,20 @@ def _draw_trend(ax: Axes, chart: BulletinChart, trend: Sequence[TrendPoint], sty
             va="top",
             color=INK,
         )
-    ax.set_xticks(
-        positions,
-        labels=[point.label for point in trend],
-        fontproperties=style.tick,
-        parse_math=False,
-        color=INK,
-    )
+    for x, point in zip(positions, trend, strict=True):
+        # Week labels as texts under the axis: a tick would cost two lines and texts more.
+        ax.text(
+            x,
+            -0.03,
+            point.label,
+            transform=ax.get_xaxis_transform(),
+            fontproperties=style.tick,
+            parse_math=False,
+            ha="center",
+            va="top",
+            color=INK,
+        )
+    ax.set_xticks([])
     ax.set_xlim(-0.6, max(len(trend), 1) - 0.4)
     ax.set_ylim(0, 118)
     ax.set_yticks(
