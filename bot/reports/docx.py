@@ -34,12 +34,14 @@ from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
+from lxml import etree
 
 from bot.reports.layout import Block, Heading, OfficialDocument, Paragraph, Table
 from bot.reports.package import stable_zip, xml_text
@@ -52,6 +54,17 @@ KAITI = "楷体_GB2312"
 SONGTI = "宋体"
 LATIN_FONT = "Times New Roman"
 HEADING_FONTS = {1: HEITI, 2: KAITI, 3: BODY_FONT, 4: BODY_FONT}
+
+# The font table tells Word what to substitute on a machine without a font: Windows 10
+# and later ship 仿宋 and 楷体 but not their _GB2312 forms, few have 方正小标宋简体.
+# (name, substitute, family, pitch); charset 86 is GB2312.
+FONT_TABLE = (
+    (BODY_FONT, "仿宋", "modern", "fixed"),
+    (KAITI, "楷体", "modern", "fixed"),
+    (HEITI, "SimHei", "modern", "fixed"),
+    (SONGTI, "SimSun", "auto", "variable"),
+    (TITLE_FONT, "宋体", "script", "fixed"),
+)
 
 # Sizes: 2号 22 pt, 3号 16 pt, 4号 14 pt. Tables use 小四 (12 pt): the standard sets no
 # table size, and a five-column status table in 3号 would wrap almost every cell.
@@ -82,6 +95,8 @@ def render_document(doc: OfficialDocument) -> bytes:
         body.block(block)
     body.signature(doc.issuer, doc.issued_on)
     _set_page_numbers(word)
+    _set_font_table(word)
+    _drop_thumbnail(word)
     buffer = io.BytesIO()
     word.save(buffer)
     return stable_zip(buffer.getvalue(), doc.issued_on)
@@ -389,6 +404,33 @@ def _set_properties(word: Document, doc: OfficialDocument) -> None:
 def _property(text: str) -> str:
     """Core properties hold at most 255 characters (python-docx enforces it)."""
     return xml_text(text).replace("\n", " ")[:255]
+
+
+def _set_font_table(word: Document) -> None:
+    """Our fonts, with their substitutes, instead of the template's Japanese and Latin ones."""
+    part = word.part.part_related_by(RT.FONT_TABLE)
+    fonts = OxmlElement("w:fonts")
+    latin = OxmlElement("w:font")
+    latin.set(qn("w:name"), LATIN_FONT)
+    for tag, value in (("w:charset", "00"), ("w:family", "roman"), ("w:pitch", "variable")):
+        _child(latin, tag).set(qn("w:val"), value)
+    fonts.append(latin)
+    for name, substitute, family, pitch in FONT_TABLE:
+        font = OxmlElement("w:font")
+        font.set(qn("w:name"), name)
+        for tag, value in (("w:altName", substitute), ("w:charset", "86"),
+                           ("w:family", family), ("w:pitch", pitch)):  # fmt: skip
+            _child(font, tag).set(qn("w:val"), value)
+        fonts.append(font)
+    part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _drop_thumbnail(word: Document) -> None:
+    """The template's thumbnail shows somebody else's page in the file manager."""
+    package = word.part.package
+    for rel_id, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package.rels[rel_id]
 
 
 def _set_page_numbers(word: Document) -> None:

@@ -259,3 +259,17 @@ def test_a_document_without_blocks_issuer_or_subtitle_still_renders() -> None:
         "",
         "2026年11月30日",
     ]
+
+
+def test_the_font_table_names_substitutes_and_the_template_thumbnail_is_gone(data: bytes) -> None:
+    fonts = {
+        font.get(f"{W}name"): font.find(f"{W}altName").get(f"{W}val")
+        for font in _xml(data, "word/fontTable.xml")
+        if font.find(f"{W}altName") is not None
+    }
+    assert fonts["仿宋_GB2312"] == "仿宋" and fonts["楷体_GB2312"] == "楷体"
+    assert {"黑体", "宋体", "方正小标宋简体"} <= set(fonts)
+    names = zipfile.ZipFile(io.BytesIO(data)).namelist()
+    assert names[0] == "[Content_Types].xml"
+    assert not [name for name in names if "thumbnail" in name]
+    assert b"thumbnail" not in zipfile.ZipFile(io.BytesIO(data)).read("_rels/.rels")
