@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import filters
 
 from bot import deeplinks, dialog
@@ -11,7 +11,7 @@ from bot.people import workspace_for_chat
 from bot.replies import Button, CallbackAnswer, Reply
 from handlers.turn import Turn, on_update
 
-CALLBACK_PATTERN = r"^[rs]:"
+CALLBACK_PATTERN = r"^[rs]:"  # anything after it is checked by bot.dialog
 HAS_PAYLOAD = filters.Regex(r"^/start(@\w+)?\s+\S")
 
 
@@ -70,13 +70,29 @@ async def answer(update: Update, turn: Turn) -> None:
     if message.photo:
         photo = message.photo[-1]  # the largest size
         outcome = await dialog.on_photo(
-            turn.session, turn.person, turn.locale, now(), photo.file_id, photo.file_unique_id
+            turn.session,
+            turn.person,
+            turn.locale,
+            now(),
+            photo.file_id,
+            photo.file_unique_id,
+            album=message.media_group_id,
         )
     elif message.text is not None:
-        outcome = await dialog.on_text(turn.session, turn.person, turn.locale, now(), message.text)
+        outcome = await dialog.on_text(
+            turn.session, turn.person, turn.locale, now(), message.text, _replied_prompt(message)
+        )
     else:
         outcome = dialog.Outcome([Reply(turn.say("dialog.unsupported_message"))])
     _take(turn, outcome)
+
+
+def _replied_prompt(message: Message) -> int | None:
+    """The id of the bot's message this one replies to (a prompt, perhaps an old one)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None:
+        return None
+    return replied.message_id if replied.from_user.id == message.get_bot().id else None
 
 
 @on_update
@@ -95,7 +111,8 @@ async def button(update: Update, turn: Turn) -> None:
             ),
             "",
         )
-        pressed = dialog.Pressed(message.message_id, message.text, label)
+        # text_html: the message rebuilt from its entities, so its bold heading survives.
+        pressed = dialog.Pressed(message.message_id, message.text_html, label)
     outcome = await dialog.on_button(
         turn.session, turn.person, turn.locale, now(), query.data or "", pressed
     )
