@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import filters
 
-from bot import deeplinks, dialog
+from bot import decide, deeplinks, dialog
 from bot.clock import now
 from bot.people import workspace_for_chat
 from bot.replies import Button, CallbackAnswer, Reply
@@ -49,12 +49,21 @@ async def start_with_payload(update: Update, turn: Turn) -> None:
     if link is None:
         turn.reply(turn.say("dialog.bad_link"))
         return
+    if link.purpose == "decide":  # /decide@bot in the office chat pointed here
+        _take(
+            turn,
+            await decide.begin(turn.session, turn.person, turn.locale, now(), link.workspace_id),
+        )
+        return
     outcome = await dialog.begin(turn.session, turn.person, turn.locale, now(), link.group_id)
     _take(turn, outcome)
 
 
 @on_update
 async def cancel(update: Update, turn: Turn) -> None:
+    if await decide.claims_text(turn.session, turn.person):
+        _take(turn, await decide.cancel(turn.session, turn.person, turn.locale))
+        return
     _take(turn, await dialog.pause(turn.session, turn.person, turn.locale, now()))
 
 
@@ -78,6 +87,8 @@ async def answer(update: Update, turn: Turn) -> None:
             photo.file_unique_id,
             album=message.media_group_id,
         )
+    elif message.text is not None and await decide.claims_text(turn.session, turn.person):
+        outcome = await decide.on_text(turn.session, turn.person, turn.locale, now(), message.text)
     elif message.text is not None:
         outcome = await dialog.on_text(
             turn.session, turn.person, turn.locale, now(), message.text, _replied_prompt(message)
