@@ -27,11 +27,12 @@ from storage.models import Person, Problem, Workspace
 
 PAGE_SIZE = 10
 SNIPPET = 150
+NAME = 40  # a group's name in an item's detail line
 KINDS = {"d": "decision", "p": "problem"}
 
 
-def snippet(text: str) -> str:
-    return text if len(text) <= SNIPPET else text[:SNIPPET] + "…"
+def snippet(text: str, limit: int = SNIPPET) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def pages(total: int) -> int:
@@ -54,13 +55,18 @@ async def open_ledger(
     now: datetime,
     kind: str,
     workspace: Workspace | None = None,
+    private: bool = True,
 ) -> Outcome:
-    """/decisions (``kind="d"``) or /problems (``"p"``): in the chat's office, or the reader's."""
+    """/decisions (``kind="d"``) or /problems (``"p"``): in the chat's office, or the reader's.
+
+    In the office chat the decision ledger is read-only: closing one asks for a note, and
+    that conversation belongs in the private chat.
+    """
     action = f"{KINDS[kind]}.read"
     if workspace is not None:
         if not await may(session, workspace.id, person, action):
             return Outcome([Reply(say(locale, "ledgers.not_allowed"))])
-        return Outcome([await page(session, person, locale, now, kind, workspace, 0)])
+        return Outcome([await page(session, person, locale, now, kind, workspace, 0, private)])
     offices = await workspaces_where(session, person, action)
     if not offices:
         return Outcome([Reply(say(locale, "ledgers.not_allowed"))])
@@ -78,9 +84,11 @@ async def page(
     kind: str,
     workspace: Workspace,
     number: int,
+    private: bool = True,
 ) -> Reply:
     manage = await may(session, workspace.id, person, f"{KINDS[kind]}.manage")
     if kind == "d":
+        manage = manage and private
         return await decisions_page(session, locale, now, workspace, number, manage)
     return await problems_page(session, locale, now, workspace, number, manage)
 
@@ -119,7 +127,7 @@ async def decisions_page(
             say(
                 locale,
                 "ledgers.decisions.detail",
-                group=view.group_name,
+                group=snippet(view.group_name, NAME),
                 due=due,
                 status=translate(locale, f"ledgers.status.{view.status}"),
             )
@@ -169,7 +177,7 @@ async def problems_page(
             say(
                 locale,
                 "ledgers.problems.detail",
-                group=view.group_name,
+                group=snippet(view.group_name, NAME),
                 weeks=view.age_weeks,
                 status=translate(locale, f"ledgers.status.{view.status}"),
             )
@@ -208,25 +216,27 @@ async def on_button(
     now: datetime,
     data: str,
     pressed: Pressed | None,
+    private: bool = True,
 ) -> Outcome:
     """Any ledger button; malformed or foreign data is stale, a missing right refused."""
     if data.startswith("d:"):
         return await decide.on_button(session, person, locale, now, data, pressed)
-    if match := _CLOSE.fullmatch(data):
+    if (match := _CLOSE.fullmatch(data)) and private:
         return await decide.begin_close(session, person, locale, now, int(match[1]))
     if match := _PROBLEM.fullmatch(data):
         return await press_problem(
-            session, person, locale, now, int(match[1]), match[2], int(match[3]), pressed
+            session, person, locale, now, int(match[1]), match[2], int(match[3]), pressed, private
         )
     if match := _PAGE.fullmatch(data):
+        kind, workspace_id, number = match[1], int(match[2]), int(match[3])
         return await turn_page(
-            session, person, locale, now, match[1], int(match[2]), int(match[3]), pressed
+            session, person, locale, now, kind, workspace_id, number, pressed, private
         )
     if match := _OFFICE.fullmatch(data):
         workspace = await session.get(Workspace, int(match[2]))
         if workspace is None:
             return Outcome([], translate(locale, "ledgers.stale"))
-        return await open_ledger(session, person, locale, now, match[1], workspace)
+        return await open_ledger(session, person, locale, now, match[1], workspace, private)
     return Outcome([], translate(locale, "ledgers.stale"))
 
 
@@ -239,11 +249,12 @@ async def turn_page(
     workspace_id: int,
     number: int,
     pressed: Pressed | None,
+    private: bool = True,
 ) -> Outcome:
     workspace = await session.get(Workspace, workspace_id)
     if workspace is None or not await may(session, workspace_id, person, f"{KINDS[kind]}.read"):
         return Outcome([], translate(locale, "ledgers.not_allowed"))
-    reply = await page(session, person, locale, now, kind, workspace, number)
+    reply = await page(session, person, locale, now, kind, workspace, number, private)
     return Outcome([_in_place(reply, pressed)])
 
 
@@ -263,6 +274,7 @@ async def press_problem(
     action: str,
     number: int,
     pressed: Pressed | None,
+    private: bool = True,
 ) -> Outcome:
     problem = await session.get(Problem, problem_id)
     if problem is None:
@@ -280,5 +292,5 @@ async def press_problem(
     if not changed:
         return Outcome([], translate(locale, "ledgers.unchanged"))
     await session.flush()
-    reply = await page(session, person, locale, now, "p", workspace, number)
+    reply = await page(session, person, locale, now, "p", workspace, number, private)
     return Outcome([_in_place(reply, pressed)], translate(locale, f"ledgers.problem.done.{action}"))

@@ -48,7 +48,7 @@ async def _ledger(update: Update, turn: Turn, kind: str) -> None:
             turn.reply(turn.say("help.unregistered_group", chat_id=turn.chat_id))
             return
     outcome = await ledger_lists.open_ledger(
-        turn.session, turn.person, turn.locale, now(), kind, workspace
+        turn.session, turn.person, turn.locale, now(), kind, workspace, turn.private
     )
     _take(turn, outcome)
 
@@ -81,6 +81,6 @@ async def button(update: Update, turn: Turn) -> None:
         )
         pressed = Pressed(message.message_id, message.text_html, label)
     outcome = await ledger_lists.on_button(
-        turn.session, turn.person, turn.locale, now(), query.data or "", pressed
+        turn.session, turn.person, turn.locale, now(), query.data or "", pressed, turn.private
     )
     _take(turn, outcome)
