@@ -258,3 +258,74 @@ async def test_a_decide_dialog_survives_a_restart_and_gives_text_back_to_the_rep
     await zhang.reads("服务人次")
     [decision] = await rows(seeded_sqlite, Decision)
     assert decision.text == "下周前完成场地协调" and decision.due_on is None
+
+
+async def test_twice_pressed_buttons_record_once_and_pages_turn_in_place(
+    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+) -> None:
+    for n in range(12):
+        await add_problem(seeded_sqlite, f"问题{n:02d}", "2026-W48")
+    await start_bot(seeded_sqlite)
+    director = Actor(driver, office.director)
+    await director.says("/decide")
+    await director.reads("请输入例会议定的事项")
+    await director.says("完成场地协调")
+    await director.reads("请选择责任专项组")
+    await director.presses("环境整治组")
+    await director.reads("请输入完成时限")
+    await director.says("下周五")
+    confirm = await director.reads("请确认议定事项")
+    assert "2026-12-04" in confirm.text  # Thursday 26 November: next week's Friday
+    record = data_of(confirm, "✅ 确认记录")
+    await director.presses("✅ 确认记录")
+    await director.reads("已记录")
+    again = await driver.press_data(office.director, director.chat, confirm.id, record)
+    assert "已失效" in (await driver.wait_for_callback_answer(again))["text"]
+    assert len(await rows(seeded_sqlite, Decision)) == 1
+
+    await director.says("/problems")
+    first = await director.reads("存在问题台账")
+    assert "（第1/2页）" in first.text and "问题09" in first.text and "问题10" not in first.text
+    await director.presses("›")
+    second = await driver.wait_for_edit(director.chat, first, contains="（第2/2页）")
+    assert "问题10" in second.text and "问题09" not in second.text
+    assert "✅ 解决 11" in second.button_texts and "✅ 解决 1" not in second.button_texts
+    await director.presses("‹")
+    await driver.wait_for_edit(director.chat, first, contains="（第1/2页）")
+
+
+async def test_rights_are_looked_up_again_before_a_decision_is_closed(
+    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+) -> None:
+    await grant(seeded_sqlite, "li_na", "staff")
+    await start_bot(seeded_sqlite)
+    li = Actor(driver, office.li)
+    await li.says("/decide")
+    await li.reads("请输入例会议定的事项")
+    await li.says("完善志愿者台账")
+    await li.reads("请选择责任专项组")
+    await li.presses("志愿服务组")
+    await li.reads("请输入完成时限")
+    await li.says("月底")
+    await li.reads("2026-11-30")
+    await li.presses("✅ 确认记录")
+    await li.reads("已记录")
+    await li.says("/decisions")
+    await li.reads("议定事项台账")
+    await li.presses("销号 1")
+    await li.reads("请填写销号说明")
+    async with open_session(seeded_sqlite) as session:  # the director takes the role away
+        membership = await session.scalar(select(Membership))
+        assert membership is not None and membership.role == "director"
+        li_membership = await session.scalar(select(Membership).where(Membership.role == "staff"))
+        assert li_membership is not None
+        li_membership.role = "member"
+    await li.presses("无需说明")
+    await li.reads("没有这项操作的权限")
+    [decision] = await rows(seeded_sqlite, Decision)
+    assert decision.status == "open" and decision.closed_at is None
+    await li.says("/decide")
+    await li.reads("没有这项操作的权限")
+    outsider = Actor(driver, office.outsider)
+    await outsider.says("/decisions")
+    await outsider.reads("not allowed")
