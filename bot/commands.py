@@ -9,12 +9,15 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("submit", frozenset({"contact"})),
     ("mystatus", frozenset({"contact"})),
     ("cancel", frozenset({"contact"})),
+    ("decide", frozenset({"director", "staff"})),
+    ("decisions", frozenset({"director", "staff", "member"})),
+    ("problems", frozenset({"director", "staff", "member"})),
     ("help", frozenset()),
     ("start", frozenset()),
 )
 
 # In a group chat only these make sense; the rest happen in the private chat.
-GROUP_COMMANDS = ("submit", "help")
+GROUP_COMMANDS = ("submit", "decide", "decisions", "problems", "help")
 
 
 def available(roles: set[str], private: bool) -> list[str]:

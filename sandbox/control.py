@@ -239,6 +239,7 @@ class ControlApi:
             str(body.get("kind", "photo")),
             body.get("caption"),
             int(reply_to) if reply_to is not None else None,
+            body.get("media_group_id"),
         )
         return self._checked("Message", stored.data)
 
@@ -252,8 +253,9 @@ class ControlApi:
             bot,
             user,
             int(body["chat_id"]),
-            str(body["button_text"]),
+            str(body.get("button_text", "")),
             int(message_id) if message_id is not None else None,
+            body.get("callback_data"),
         )
         return {
             "callback_query_id": query.id,

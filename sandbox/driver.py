@@ -17,8 +17,10 @@ Acting as a user (``chat_id`` is the user's own id for their private chat with t
 
     send_text(user, chat_id, text, reply_to=None) -> SandboxMessage
     reply(user, chat_id, to_message, text)          # e.g. answering a ForceReply prompt
-    send_photo(user, chat_id, data, caption=None) / send_document(user, chat_id, data, name)
+    send_photo(user, chat_id, data, caption=None, media_group_id=None)  # album: same id
+    send_document(user, chat_id, data, name)
     press_button(user, chat_id, text, message_id=None) -> callback query id
+    press_data(user, chat_id, message_id, data) -> callback query id  # stale or forged data
 
 Observing the bot::
 
@@ -250,8 +252,11 @@ class SandboxDriver:
         data: bytes,
         caption: str | None = None,
         reply_to: int | SandboxMessage | None = None,
+        media_group_id: str | None = None,
     ) -> SandboxMessage:
-        return await self._send_file(user, chat_id, "photo", data, None, caption, reply_to)
+        return await self._send_file(
+            user, chat_id, "photo", data, None, caption, reply_to, media_group_id
+        )
 
     async def send_document(
         self,
@@ -273,6 +278,7 @@ class SandboxDriver:
         file_name: str | None,
         caption: str | None,
         reply_to: int | SandboxMessage | None,
+        media_group_id: str | None = None,
     ) -> SandboxMessage:
         body: dict[str, Any] = {
             "user_id": _id(user),
@@ -286,6 +292,8 @@ class SandboxDriver:
             body["caption"] = caption
         if reply_to is not None:
             body["reply_to_message_id"] = _id(reply_to)
+        if media_group_id is not None:
+            body["media_group_id"] = media_group_id
         return SandboxMessage(await self._request("POST", "/files", body))
 
     async def press_button(
@@ -299,6 +307,26 @@ class SandboxDriver:
         body: dict[str, Any] = {"user_id": _id(user), "chat_id": chat_id, "button_text": text}
         if message_id is not None:
             body["message_id"] = _id(message_id)
+        answer = await self._request("POST", "/callbacks", body)
+        return str(answer["callback_query_id"])
+
+    async def press_data(
+        self,
+        user: int | SandboxUser,
+        chat_id: int,
+        message_id: int | SandboxMessage,
+        data: str,
+    ) -> str:
+        """Send callback ``data`` from a bot message, whatever its keyboard shows now.
+
+        A double tap (the second press before the edit arrived) or a forged client.
+        """
+        body: dict[str, Any] = {
+            "user_id": _id(user),
+            "chat_id": chat_id,
+            "message_id": _id(message_id),
+            "callback_data": data,
+        }
         answer = await self._request("POST", "/callbacks", body)
         return str(answer["callback_query_id"])
 

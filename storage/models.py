@@ -491,3 +491,28 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+
+
+# --- ledgers: the short dialogs of /decide and of closing a decision ----------------------
+
+
+class LedgerDraft(Base):
+    """Where a person stands in a ledger dialog (/decide, or the note when closing one).
+
+    Apart from :class:`DialogState` so that recording a decision never disturbs a report
+    half written; like it, saved at every step (a restart continues there) and versioned
+    (a button from an older prompt is stale). Deleted when the dialog ends.
+    """
+
+    __tablename__ = "ledger_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    workspace_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # decide | close
+    step: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    updated_at: Mapped[datetime]
