@@ -37,6 +37,7 @@ from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
 from handlers import basic, dialog
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
+from handlers.scheduler import Scheduler
 from handlers.sender import Sender
 from handlers.transport import poll_updates, serve_webhook
 from handlers.turn import Services, services_of
@@ -140,16 +141,22 @@ async def run_bot(config: Config) -> None:
     stop = _stop_event()
     try:
         async with application:
+            sender = Sender(application.bot)
+            scheduler = Scheduler(database, sender, application.bot.username)
             application.bot_data["services"] = Services(
-                config, database, Sender(application.bot), application.bot.username
+                config, database, sender, application.bot.username, scheduler
             )
             await register_commands(application)
             await application.start()
+            await scheduler.start()
             log.info("lihui is running as @%s", application.bot.username)
-            if config.webhook_url:
-                await serve_webhook(application, config, stop)
-            else:
-                await poll_updates(application, stop)
+            try:
+                if config.webhook_url:
+                    await serve_webhook(application, config, stop)
+                else:
+                    await poll_updates(application, stop)
+            finally:
+                await scheduler.stop()
             await application.stop()
     finally:
         await database.dispose()
