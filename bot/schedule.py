@@ -52,17 +52,22 @@ def moment(
 ) -> datetime:
     """When ``step`` of ``period`` really happens: moved off holidays where it must be.
 
-    The deadline moves forward (it extends); the open and the reminder stay inside their
-    week where they can (:func:`bot.workdays.week_step_day`), so that two weeks are never
-    prompted on the same day after a long holiday.
+    The open and the reminder stay inside their week where they can
+    (:func:`bot.workdays.week_step_day`), so that two weeks are never prompted on the same
+    day after a long holiday. The deadline moves forward (it extends, rather than silently
+    shortening the time to report) as long as that is before the next week opens; when a
+    long holiday would push it past that (National Day: the week of 1 October would close
+    on 8 October, the day the next week opens), it stays in its week like the open.
     """
     nominal = nominal_moment(settings, step, period, tz)
     if step not in WORKDAY_BOUND:
         return nominal
+    day = week_step_day(nominal.date(), period.start, calendar)
     if step == "deadline":
-        day = schedule_day(nominal.date(), calendar)
-    else:
-        day = week_step_day(nominal.date(), period.start, calendar)
+        extended = schedule_day(nominal.date(), calendar)
+        next_open = moment(settings, "open", period.next(), tz, calendar).date()
+        if extended < next_open:
+            day = extended
     return nominal + timedelta(days=(day - nominal.date()).days)
 
 

@@ -168,7 +168,7 @@ def week_step_day(nominal: date, week_start: date, calendar: WorkdayCalendar) ->
     last working day of the week before the nominal day (the office reports the week
     before National Day on 30 September, not together with the next week on 8 October);
     and only when the whole week is rest days, forward to the first working day after it,
-    so that the week still opens. Deadlines keep :func:`schedule_day` (they extend).
+    so that the week still opens.
     """
     week_end = week_start + timedelta(days=6)
     forward = calendar.next_workday(nominal)

@@ -67,6 +67,18 @@ def instance_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+# Calendars by their overrides: reused across rebuilds, so an unknown year is warned
+# about once rather than on every refresh.
+_calendars: dict[frozenset[tuple[Any, bool]], WorkdayCalendar] = {}
+
+
+def calendar_of(overrides: dict[Any, bool]) -> WorkdayCalendar:
+    key = frozenset(overrides.items())
+    if key not in _calendars:
+        _calendars[key] = WorkdayCalendar(overrides)
+    return _calendars[key]
+
+
 async def load_entries(session: AsyncSession) -> dict[int, Entry]:
     """Every workspace's schedule: two queries, whatever the number of workspaces."""
     overrides: dict[int, dict[Any, bool]] = {}
@@ -79,7 +91,7 @@ async def load_entries(session: AsyncSession) -> dict[int, Entry]:
             ws.chat_id,
             dict(ws.settings or {}),
             ZoneInfo(ws.timezone),
-            WorkdayCalendar(overrides.get(ws.id)),
+            calendar_of(overrides.get(ws.id, {})),
             ws.created_at,
         )
     return entries
