@@ -74,9 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # Each concern adds its own sub-commands from its module in this package.
-    from bot.cli import roster
+    from bot.cli import calendar, jobs, roster
 
     roster.add_commands(commands)
+    jobs.add_commands(commands)
+    calendar.add_commands(commands)
     return parser
 
 
