@@ -111,6 +111,7 @@ class Scheduler:
         self._refreshed = 0.0
         self._stopping = False
         self._aps: AsyncIOScheduler | None = None
+        self._ticking = asyncio.Lock()
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -124,6 +125,8 @@ class Scheduler:
                     row.dedupe_key,
                     row.chat_id,
                 )
+        # One line per tick would drown the log; APScheduler's warnings and errors stay.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._aps.add_job(
             self.tick,
@@ -141,6 +144,8 @@ class Scheduler:
         self._stopping = True
         if self._aps is not None:
             self._aps.shutdown(wait=False)
+        async with self._ticking:  # a tick under way finishes first
+            pass
         if self._tasks:
             _, late = await asyncio.wait(self._tasks, timeout=STOP_WAIT_SECONDS)
             for task in late:
@@ -155,10 +160,13 @@ class Scheduler:
     async def tick(self) -> None:
         if self._stopping:
             return
-        try:
-            await self._tick()
-        except Exception:
-            log.exception("scheduler tick failed; trying again on the next one")
+        async with self._ticking:
+            try:
+                await self._tick()
+            except asyncio.CancelledError:  # the process is stopping; the claim protects us
+                log.info("scheduler tick interrupted by shutdown")
+            except Exception:
+                log.exception("scheduler tick failed; trying again on the next one")
 
     async def _tick(self) -> None:
         refresh = time.monotonic() - self._refreshed >= REFRESH_SECONDS
