@@ -24,6 +24,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -35,7 +36,7 @@ from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
-from handlers import basic, dialog
+from handlers import basic, chats, dialog
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
 from handlers.sender import Sender
@@ -71,6 +72,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     private = new & filters.ChatType.PRIVATE
     group = new & filters.ChatType.GROUPS
     add = application.add_handler
+    add(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
+    add(ChatMemberHandler(chats.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     add(CommandHandler("start", dialog.start_with_payload, filters=private & dialog.HAS_PAYLOAD))
     add(CommandHandler("start", basic.start, filters=private))
     add(CommandHandler("help", basic.help_command, filters=new))
