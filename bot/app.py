@@ -36,7 +36,7 @@ from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
-from handlers import basic, chats, dialog
+from handlers import basic, chats, dialog, settings
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
 from handlers.sender import Sender
@@ -80,6 +80,9 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("submit", dialog.submit, filters=new))
     add(CommandHandler("cancel", dialog.cancel, filters=private))
     add(CommandHandler("mystatus", dialog.my_status, filters=private))
+    add(CommandHandler("settings", settings.settings_command, filters=new))
+    add(CommandHandler("holiday", settings.holiday_command, filters=new))
+    add(CallbackQueryHandler(settings.settings_button, pattern=settings.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.button, pattern=dialog.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.stale_button))
     add(

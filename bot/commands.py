@@ -9,6 +9,8 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("submit", frozenset({"contact"})),
     ("mystatus", frozenset({"contact"})),
     ("cancel", frozenset({"contact"})),
+    ("settings", frozenset({"director", "staff"})),
+    ("holiday", frozenset({"director", "staff"})),
     ("help", frozenset()),
     ("start", frozenset()),
 )
