@@ -148,7 +148,7 @@ async def run_bot(config: Config) -> None:
     try:
         async with application:
             sender = Sender(application.bot)
-            scheduler = Scheduler(database, sender, application.bot.username)
+            scheduler = Scheduler(database, sender, application.bot.username, config.tick_seconds)
             application.bot_data["services"] = Services(
                 config, database, sender, application.bot.username, scheduler
             )

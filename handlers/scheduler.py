@@ -46,7 +46,6 @@ from storage.models import Delivery, StepClaim, WorkdayOverride, Workspace
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = float(os.environ.get("LIHUI_TICK_SECONDS", "2"))
 REFRESH_SECONDS = 30.0
 STOP_WAIT_SECONDS = 10.0
 
@@ -98,8 +97,11 @@ async def load_entries(session: AsyncSession) -> dict[int, Entry]:
 
 
 class Scheduler:
-    def __init__(self, database: Database, sender: Sender, bot_username: str) -> None:
+    def __init__(
+        self, database: Database, sender: Sender, bot_username: str, tick_seconds: float = 2.0
+    ) -> None:
         self.database = database
+        self.tick_seconds = tick_seconds
         self.sender = sender
         self.bot_username = bot_username
         self.instance = instance_name()
@@ -131,13 +133,13 @@ class Scheduler:
         self._aps.add_job(
             self.tick,
             "interval",
-            seconds=TICK_SECONDS,
+            seconds=self.tick_seconds,
             max_instances=1,
             coalesce=True,
             next_run_time=datetime.now().astimezone(),
         )
         self._aps.start()
-        log.info("scheduler started (instance %s, tick %.0fs)", self.instance, TICK_SECONDS)
+        log.info("scheduler started (instance %s, tick %gs)", self.instance, self.tick_seconds)
 
     async def stop(self) -> None:
         """Stop ticking; let each running step finish the message it is sending."""
