@@ -12,6 +12,8 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("decide", frozenset({"director", "staff"})),
     ("decisions", frozenset({"director", "staff", "member"})),
     ("problems", frozenset({"director", "staff", "member"})),
+    ("settings", frozenset({"director", "staff"})),
+    ("holiday", frozenset({"director", "staff"})),
     ("help", frozenset()),
     ("start", frozenset()),
 )

@@ -81,7 +81,9 @@ async def period_row(session: AsyncSession, workspace: Workspace, period: Period
 
 
 async def reporting_period(session: AsyncSession, workspace: Workspace, now: datetime) -> PeriodRow:
-    period = schedule.reporting_period(workspace.settings, now, ZoneInfo(workspace.timezone))
+    calendar = await calendar_for(session, workspace)
+    tz = ZoneInfo(workspace.timezone)
+    period = schedule.reporting_period(workspace.settings, now, tz, calendar)
     return await period_row(session, workspace, period)
 
 

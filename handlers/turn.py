@@ -14,6 +14,7 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -42,6 +43,8 @@ class Services:
     database: Database
     sender: Sender
     bot_username: str = ""
+    # The weekly cycle's scheduler (handlers/scheduler.py), told when settings change.
+    scheduler: Any = None
 
 
 @dataclass

@@ -227,3 +227,23 @@ def block(world: World, bot: Bot, user: User, blocked: bool) -> None:
     old, new = ("member", "kicked") if blocked else ("kicked", "member")
     _push_my_chat_member(world, bot, user.private_chat(), user, old, new)
     world.touch()
+
+
+def migrate(world: World, group: Group, actor: User) -> Group:
+    """Upgrade a basic group to a supergroup, as Telegram does: a new chat with a new id,
+    the same members, and the two service messages (``migrate_to_chat_id`` in the old
+    chat, ``migrate_from_chat_id`` in the new one) that bots in it receive."""
+    if group.kind != "group" or group.migrated_to is not None:
+        raise ActionError("only a basic group that was not upgraded yet can be migrated")
+    upgraded = world.create_group(group.title, group.username)
+    upgraded.members = dict(group.members)
+    group.migrated_to = upgraded.id
+    old_ref = ChatRef(group.id, group.to_chat(), group.log, group=group)
+    new_ref = ChatRef(upgraded.id, upgraded.to_chat(), upgraded.log, group=upgraded)
+    stored = store_message(world, old_ref, actor, {"migrate_to_chat_id": upgraded.id})
+    deliver_to_group_bots(world, group, stored.data)
+    stored = store_message(world, new_ref, actor, {"migrate_from_chat_id": group.id})
+    deliver_to_group_bots(world, upgraded, stored.data)
+    group.members = {}  # the basic group is left behind, empty
+    world.touch()
+    return upgraded

@@ -9,7 +9,8 @@ People and chats::
 
     create_user(first_name, last_name=None, username=None, language_code=None) -> SandboxUser
     create_group(title, members, admins=(), creator=None, username=None,
-                 bot_member=True, bot_admin=False) -> SandboxChat
+                 bot_member=True, bot_admin=False, basic=False) -> SandboxChat
+    migrate_group(chat_id, by) -> SandboxChat      # a basic group upgraded to a supergroup
     set_member(chat_id, user_id, status, by=None)     # join / leave / promote; bot too
     block(user) / unblock(user)
 
@@ -193,8 +194,10 @@ class SandboxDriver:
         username: str | None = None,
         bot_member: bool = True,
         bot_admin: bool = False,
+        basic: bool = False,
     ) -> SandboxChat:
         body: dict[str, Any] = {
+            "type": "group" if basic else "supergroup",
             "title": title,
             "members": [_id(m) for m in members],
             "admins": [_id(a) for a in admins],
@@ -206,6 +209,11 @@ class SandboxDriver:
         if username:
             body["username"] = username
         raw = await self._request("POST", "/groups", body)
+        return SandboxChat(raw["id"], raw["title"], raw)
+
+    async def migrate_group(self, chat_id: int, by: int | SandboxUser) -> SandboxChat:
+        """Upgrade a basic group to a supergroup; returns the new chat (a new id)."""
+        raw = await self._request("POST", f"/groups/{chat_id}/migrate", {"by": _id(by)})
         return SandboxChat(raw["id"], raw["title"], raw)
 
     async def set_member(
