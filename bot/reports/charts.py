@@ -32,6 +32,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Transform, offset_copy
 from PIL import Image
 
 from bot.i18n import translate
@@ -56,6 +57,9 @@ ATTENTION = {"blocked": 0, None: 1, "delayed": 2, "on_track": 3}  # who is kept 
 RATE_COLOUR = "#1565C0"
 PROBLEM_COLOUR = "#B0BEC5"
 TRACK_COLOUR = "#EEEEEE"
+GRID_COLOUR = "#DDDDDD"
+NOTE_COLOUR = "#546E7A"
+RATE_TOP = 118  # room above 100% for the rate labels
 INK = "#263238"
 
 LABEL_KEYS: tuple[str, ...] = (
@@ -184,7 +188,7 @@ def render_bulletin_chart(chart: BulletinChart, *, font: ChartFont | None = None
     after = top + 1.7 + status_h + 0.75
     if hidden:
         note = label(chart, "chart.more_groups", count=hidden)
-        _text(fig, left / WIDTH_IN, _y(height, after + 0.15), note, style.tick, color="#546E7A")
+        _text(fig, left / WIDTH_IN, _y(height, after + 0.15), note, style.tick, color=NOTE_COLOUR)
         after += note_h
     weeks = len(chart.trend)
     _text(
@@ -253,27 +257,41 @@ def _status_legend(fig: Figure, chart: BulletinChart, style: _Style, y: float) -
         text.set_parse_math(False)
 
 
+def _axis_text(
+    ax: Axes,
+    x: float,
+    y: float,
+    text: str,
+    font: FontProperties,
+    *,
+    transform: Transform,
+    dx: float = 0,
+    dy: float = 0,
+    **kwargs: object,
+) -> None:
+    """A label beside the plot, offset in points (so the gap is the same at any height)."""
+    options: dict[str, object] = {"color": INK, "ha": "center", "va": "center", **kwargs}
+    shifted = offset_copy(transform, fig=ax.figure, x=dx, y=dy, units="points")
+    ax.text(x, y, text, transform=shifted, fontproperties=font, parse_math=False, **options)
+
+
 def _draw_status(
     ax: Axes, chart: BulletinChart, rows: list[GroupStatus], names: list[str], style: _Style
 ) -> None:
+    """Status chip, percent bar and value per group; the axis is drawn by hand, since
+    matplotlib's ticks (two lines and two texts each) were most of the chart's time."""
+    ax.set_axis_off()
+    count = max(len(rows), 3)
+    ax.set_xlim(-8, 116)
+    ax.set_ylim(count - 0.5, -0.5)  # first group on top, as in the roster
     positions = list(range(len(rows)))
     colours = [COLOURS[_known(group.status)] for group in rows]
+    ax.vlines(range(0, 101, 20), -0.5, count - 0.5, colors=GRID_COLOUR, linewidth=0.8, zorder=0)
+    ax.hlines(count - 0.5, 0, 100, colors=INK, linewidth=0.8)
     ax.barh(positions, [100] * len(rows), height=0.62, color=TRACK_COLOUR, zorder=1)
     ax.barh(positions, [group.percent or 0 for group in rows], height=0.62, color=colours, zorder=2)
     ax.scatter([-4] * len(rows), positions, marker="s", s=170, c=colours, zorder=3)
-    for position, group in zip(positions, rows, strict=True):
-        ax.text(
-            min(group.percent or 0, 100) + 1.5,
-            position,
-            _value(chart, group),
-            fontproperties=style.value,
-            parse_math=False,
-            va="center",
-            color=INK,
-            zorder=4,
-        )
-    for position, name in zip(positions, names, strict=True):
-        # Texts rather than tick labels: a tick costs a Text and a Line2D more each.
+    for position, group, name in zip(positions, rows, names, strict=True):
         ax.text(
             -9,
             position,
@@ -284,23 +302,22 @@ def _draw_status(
             va="center",
             color=INK,
         )
-    ax.set_yticks([])
-    ax.set_ylim(max(len(rows), 3) - 0.5, -0.5)  # first group on top, as in the roster
-    ax.set_xlim(-8, 116)
-    ax.set_xticks(
-        range(0, 101, 20),
-        labels=[str(v) for v in range(0, 101, 20)],
-        fontproperties=style.tick,
-        color=INK,
+        ax.text(
+            min(group.percent or 0, 100) + 1.5,
+            position,
+            _value(chart, group),
+            fontproperties=style.value,
+            parse_math=False,
+            va="center",
+            color=INK,
+            zorder=4,
+        )
+    below = ax.get_xaxis_transform()
+    for value in range(0, 101, 20):
+        _axis_text(ax, value, 0, str(value), style.tick, transform=below, dy=-5, va="top")
+    _axis_text(
+        ax, 50, 0, label(chart, "chart.axis.percent"), style.tick, transform=below, dy=-24, va="top"
     )
-    ax.set_xlabel(
-        label(chart, "chart.axis.percent"), fontproperties=style.tick, parse_math=False, color=INK
-    )
-    ax.spines["bottom"].set_bounds(0, 100)
-    ax.grid(axis="x", color="#DDDDDD", linewidth=0.8, zorder=0)
-    ax.set_axisbelow(True)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
     if not rows:
         ax.text(
             50,
@@ -310,7 +327,7 @@ def _draw_status(
             parse_math=False,
             ha="center",
             va="center",
-            color="#546E7A",
+            color=NOTE_COLOUR,
         )
 
 
@@ -322,16 +339,35 @@ def _value(chart: BulletinChart, group: GroupStatus) -> str:
     return label(chart, "chart.no_percent")
 
 
+def _problem_scale(counts: Sequence[int]) -> tuple[float, list[int]]:
+    """The open-problems axis: its top (bars stay in the lower half, under the rate line)
+    and its ticks, whole numbers."""
+    top = max([*counts, 4]) * 2.0
+    ticks = [int(v) for v in MaxNLocator(nbins=4, integer=True).tick_values(0, top) if v <= top]
+    return top, ticks
+
+
 def _draw_trend(ax: Axes, chart: BulletinChart, trend: Sequence[TrendPoint], style: _Style) -> None:
-    problems_ax = ax.twinx()
-    ax.set_zorder(problems_ax.get_zorder() + 1)  # the rate line above the problem bars
-    ax.patch.set_visible(False)
+    """On-time rate (line, left axis in %) and open problems (bars, right axis), drawn on
+    one axes: the problem counts are scaled onto the rate's 0–118 range, which saves a
+    twin axes and its ticks."""
+    ax.set_axis_off()
+    weeks = max(len(trend), 1)
+    ax.set_xlim(-0.6, weeks - 0.4)
+    ax.set_ylim(0, RATE_TOP)
     positions = list(range(len(trend)))
     rates = [round(point.on_time_rate * 100) for point in trend]
     counts = [point.open_problems for point in trend]
-    problems_ax.bar(positions, counts, width=0.55, color=PROBLEM_COLOUR, zorder=1)
-    ax.plot(positions, rates, color=RATE_COLOUR, linewidth=2.4, marker="o", markersize=6)
-    for x, rate, count in zip(positions, rates, counts, strict=True):
+    top, ticks = _problem_scale(counts)
+    scale = RATE_TOP / top
+    ax.hlines(range(25, 101, 25), -0.6, weeks - 0.4, colors=GRID_COLOUR, linewidth=0.8, zorder=0)
+    ax.hlines(0, -0.6, weeks - 0.4, colors=INK, linewidth=0.8)
+    ax.vlines([-0.6, weeks - 0.4], 0, RATE_TOP, colors=INK, linewidth=0.8)
+    ax.bar(
+        positions, [count * scale for count in counts], width=0.55, color=PROBLEM_COLOUR, zorder=1
+    )
+    ax.plot(positions, rates, color=RATE_COLOUR, linewidth=2.4, marker="o", markersize=6, zorder=3)
+    for x, rate, count, point in zip(positions, rates, counts, trend, strict=True):
         ax.text(
             x,
             min(rate, 100) + 4,
@@ -341,60 +377,49 @@ def _draw_trend(ax: Axes, chart: BulletinChart, trend: Sequence[TrendPoint], sty
             ha="center",
             va="bottom",
             color=RATE_COLOUR,
+            zorder=4,
         )
-        problems_ax.text(
+        ax.text(
             x,
-            count,
+            count * scale,
             str(count),
             fontproperties=style.value,
             parse_math=False,
             ha="center",
             va="top",
             color=INK,
+            zorder=2,
         )
-    for x, point in zip(positions, trend, strict=True):
-        # Week labels as texts under the axis: a tick would cost two lines and texts more.
-        ax.text(
-            x,
-            -0.03,
-            point.label,
-            transform=ax.get_xaxis_transform(),
-            fontproperties=style.tick,
-            parse_math=False,
-            ha="center",
-            va="top",
-            color=INK,
+        _axis_text(
+            ax, x, 0, point.label, style.tick, transform=ax.get_xaxis_transform(), dy=-5, va="top"
         )
-    ax.set_xticks([])
-    ax.set_xlim(-0.6, max(len(trend), 1) - 0.4)
-    ax.set_ylim(0, 118)
-    ax.set_yticks(
-        range(0, 101, 25),
-        labels=[f"{v}%" for v in range(0, 101, 25)],
-        fontproperties=style.tick,
-        color=INK,
-    )
-    ax.set_ylabel(
+    left, right = ax.get_yaxis_transform(), ax.get_yaxis_transform()
+    for value in range(0, 101, 25):
+        _axis_text(ax, 0, value, f"{value}%", style.tick, transform=left, dx=-5, ha="right")
+    for tick in ticks:
+        _axis_text(ax, 1, tick * scale, str(tick), style.tick, transform=right, dx=5, ha="left")
+    _axis_text(
+        ax,
+        0,
+        0.5,
         label(chart, "chart.axis.on_time_rate"),
-        fontproperties=style.tick,
-        parse_math=False,
+        style.tick,
+        transform=ax.transAxes,
+        dx=-48,
+        rotation=90,
         color=RATE_COLOUR,
     )
-    top = max([*counts, 4]) * 2.0  # bars in the lower half, below the rate line
-    ticks = [int(v) for v in MaxNLocator(nbins=4, integer=True).tick_values(0, top) if v <= top]
-    problems_ax.set_ylim(0, top)
-    problems_ax.set_yticks(
-        ticks, labels=[str(v) for v in ticks], fontproperties=style.tick, color=INK
-    )
-    problems_ax.set_ylabel(
+    _axis_text(
+        ax,
+        1,
+        0.5,
         label(chart, "chart.axis.open_problems"),
-        fontproperties=style.tick,
-        parse_math=False,
-        color="#546E7A",
+        style.tick,
+        transform=ax.transAxes,
+        dx=36,
+        rotation=90,
+        color=NOTE_COLOUR,
     )
-    ax.grid(axis="y", color="#DDDDDD", linewidth=0.8)
-    for axes in (ax, problems_ax):
-        axes.spines["top"].set_visible(False)
     handles = [
         Line2D(
             [],
@@ -425,5 +450,5 @@ def _draw_trend(ax: Axes, chart: BulletinChart, trend: Sequence[TrendPoint], sty
             parse_math=False,
             ha="center",
             va="center",
-            color="#546E7A",
+            color=NOTE_COLOUR,
         )
