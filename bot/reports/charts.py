@@ -22,6 +22,7 @@ chart's locale; ``BulletinChart.labels`` may override any of them by catalog key
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -131,12 +132,24 @@ def _em(text: str) -> float:
 
 
 def shorten(name: str, max_em: float = NAME_MAX_EM) -> str:
-    """A name that fits the label column, cut with "…" (group names can be long)."""
+    """A name on one line that fits the label column, cut with "…" (names can be long)."""
+    name = " ".join(name.split())
     if _em(name) <= max_em:
         return name
     while name and _em(name) > max_em - 1:
         name = name[:-1]
     return name + "…"
+
+
+def _bar(percent: int | float | None) -> float:
+    """A percent as drawn: 0–100, whatever a compiler hands over."""
+    if percent is None or not math.isfinite(percent):
+        return 0.0
+    return float(min(max(percent, 0), 100))
+
+
+def _rate(on_time_rate: float) -> int:
+    return round(_bar(on_time_rate * 100)) if math.isfinite(on_time_rate) else 0
 
 
 def _known(status: str | None) -> str | None:
@@ -289,7 +302,9 @@ def _draw_status(
     ax.vlines(range(0, 101, 20), -0.5, count - 0.5, colors=GRID_COLOUR, linewidth=0.8, zorder=0)
     ax.hlines(count - 0.5, 0, 100, colors=INK, linewidth=0.8)
     ax.barh(positions, [100] * len(rows), height=0.62, color=TRACK_COLOUR, zorder=1)
-    ax.barh(positions, [group.percent or 0 for group in rows], height=0.62, color=colours, zorder=2)
+    ax.barh(
+        positions, [_bar(group.percent) for group in rows], height=0.62, color=colours, zorder=2
+    )
     ax.scatter([-4] * len(rows), positions, marker="s", s=170, c=colours, zorder=3)
     for position, group, name in zip(positions, rows, names, strict=True):
         ax.text(
@@ -303,7 +318,7 @@ def _draw_status(
             color=INK,
         )
         ax.text(
-            min(group.percent or 0, 100) + 1.5,
+            _bar(group.percent) + 1.5,
             position,
             _value(chart, group),
             fontproperties=style.value,
@@ -356,8 +371,8 @@ def _draw_trend(ax: Axes, chart: BulletinChart, trend: Sequence[TrendPoint], sty
     ax.set_xlim(-0.6, weeks - 0.4)
     ax.set_ylim(0, RATE_TOP)
     positions = list(range(len(trend)))
-    rates = [round(point.on_time_rate * 100) for point in trend]
-    counts = [point.open_problems for point in trend]
+    rates = [_rate(point.on_time_rate) for point in trend]
+    counts = [max(point.open_problems, 0) for point in trend]
     top, ticks = _problem_scale(counts)
     scale = RATE_TOP / top
     ax.hlines(range(25, 101, 25), -0.6, weeks - 0.4, colors=GRID_COLOUR, linewidth=0.8, zorder=0)

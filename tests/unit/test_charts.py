@@ -128,3 +128,22 @@ def test_the_font_choice_follows_the_environment(monkeypatch: pytest.MonkeyPatch
         chart_font()
     if system_font() is not None:
         assert chart_font("auto").source == "system"
+
+
+def test_odd_names_and_out_of_range_numbers_still_draw() -> None:
+    """Text is text (no mathtext from "$"), and numbers outside 0–100 stay in the panel."""
+    groups = (
+        GroupStatus("$\\frac{1}{0}$ <b>&amp;", "on_track", 150),
+        GroupStatus("两行\n名称", "delayed", -5),
+        GroupStatus("未知状态", "exempt", None),
+    )
+    trend = (TrendPoint("$x$", float("nan"), -1), TrendPoint("第2周", 1.7, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = render_bulletin_chart(
+            BulletinChart("$\\alpha$", groups, trend), font=_font("packaged")
+        )
+    assert png.startswith(b"\x89PNG")
+    assert charts.shorten("两行\n名称") == "两行 名称"
+    assert [charts._bar(v) for v in (150, -5, None, float("nan"), 42)] == [100, 0, 0, 0, 42]
+    assert [charts._rate(v) for v in (float("nan"), 1.7, 0.846)] == [0, 100, 85]
