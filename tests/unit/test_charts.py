@@ -13,7 +13,7 @@ from PIL import Image
 from bot.i18n import SUPPORTED_LOCALES, catalog
 from bot.reports import charts
 from bot.reports.charts import LABEL_KEYS, MAX_ROWS, render_bulletin_chart
-from bot.reports.fonts import FontUnavailable, chart_font, packaged_font, system_font
+from bot.reports.fonts import packaged_font, system_font
 from bot.reports.layout import BulletinChart, GroupStatus, TrendPoint
 from bot.sample import sample_roster
 
@@ -117,17 +117,6 @@ def test_long_names_are_shortened_and_overrides_replace_catalog_labels() -> None
     assert charts.status_label(chart, None) == "Not reported"
     # A bad override falls back to the catalog instead of costing the chart.
     assert charts.label(chart, "chart.legend.count", status="A", count=2) == "A (2)"
-
-
-def test_the_font_choice_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LIHUI_CHART_FONT", "packaged")
-    assert chart_font().source == "packaged"
-    assert chart_font().regular.endswith("zhplot/fonts/NotoSansSC-Regular.ttf")
-    monkeypatch.setenv("LIHUI_CHART_FONT", "comic-sans")
-    with pytest.raises(FontUnavailable):
-        chart_font()
-    if system_font() is not None:
-        assert chart_font("auto").source == "system"
 
 
 def test_odd_names_and_out_of_range_numbers_still_draw() -> None:
