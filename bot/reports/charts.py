@@ -165,56 +165,61 @@ def _rows(groups: Sequence[GroupStatus]) -> tuple[list[GroupStatus], int]:
     return [groups[i] for i in kept], len(groups) - MAX_ROWS
 
 
-def _frac(fig_height: float, top: float, height: float) -> tuple[float, float]:
-    """Axes bottom and height as figure fractions, from inches measured from the top."""
-    return (fig_height - top - height) / fig_height, height / fig_height
+class _Sheet:
+    """The figure, placed in inches from its top edge (the layout's natural unit)."""
+
+    def __init__(self, height: float) -> None:
+        self.height = height
+        self.fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, facecolor="white")
+        self.canvas = FigureCanvasAgg(self.fig)
+
+    def y(self, top: float) -> float:
+        return 1 - top / self.height
+
+    def text(self, top: float, left: float, text: str, font: FontProperties,
+             **kwargs: object) -> None:  # fmt: skip
+        options: dict[str, object] = {"color": INK, "va": "center", **kwargs}
+        self.fig.text(left / WIDTH_IN, self.y(top), text, fontproperties=font,
+                      parse_math=False, **options)  # fmt: skip
+
+    def axes(self, top: float, height: float, left: float, right: float) -> Axes:
+        """Axes whose top edge is ``top`` inches down, with margins ``left`` and ``right``."""
+        box = (left / WIDTH_IN, self.y(top + height), 1 - (left + right) / WIDTH_IN,
+               height / self.height)  # fmt: skip
+        return self.fig.add_axes(box)
+
+
+# Vertical layout, inches from the top: title, legend, panel title, then the status rows;
+# below them the percent axis, the note, the trend's title, its plot and its legend.
+TITLE_AT, LEGEND_AT, STATUS_TITLE_AT, STATUS_TOP = 0.55, 1.1, 1.6, 1.95
+BELOW_STATUS, NOTE_IN = 0.75, 0.35
+TREND_IN, BELOW_TREND = 2.8, 0.75
+TREND_LEFT, TREND_RIGHT = 0.95, 0.95  # room for the two axes' labels
 
 
 def render_bulletin_chart(chart: BulletinChart, *, font: ChartFont | None = None) -> bytes:
     """The bulletin chart as PNG bytes; the same chart always gives the same bytes."""
-    font = font or chart_font()
-    style = _style(font)
+    style = _style(font or chart_font())
     rows, hidden = _rows(chart.groups)
     names = [shorten(group.name) for group in rows]
-    status_h = ROW_IN * max(len(rows), 3)
-    note_h = 0.35 if hidden else 0.0
-    trend_h = 2.8
-    # title, legend, panel title | status rows | axis | note | gap, panel title | trend | axis
-    height = 0.25 + 0.55 + 0.45 + 0.45 + status_h + 0.75 + note_h + 0.35 + 0.45 + trend_h + 1.0
-    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, facecolor="white")
-    canvas = FigureCanvasAgg(fig)
-    left = min(0.25 + max((_em(n) for n in names), default=4) * 13 / 72, 3.2)
-    top = 0.25
+    status_in = ROW_IN * max(len(rows), 3)
+    trend_top = STATUS_TOP + status_in + BELOW_STATUS + (NOTE_IN if hidden else 0) + 0.8
+    sheet = _Sheet(trend_top + TREND_IN + BELOW_TREND)
     title = shorten(chart.title, TITLE_MAX_EM)  # one line: the layout has room for one
-    _text(fig, 0.5, _y(height, top + 0.3), title, style.title, ha="center")
-    _status_legend(fig, chart, style, _y(height, top + 0.85))
-    _text(
-        fig,
-        left / WIDTH_IN,
-        _y(height, top + 1.35),
-        label(chart, "chart.panel.status"),
-        style.panel,
-    )
-    bottom, size = _frac(height, top + 1.7, status_h)
-    status_ax = fig.add_axes((left / WIDTH_IN, bottom, 1 - (left + 0.7) / WIDTH_IN, size))
-    _draw_status(status_ax, chart, rows, names, style)
-    after = top + 1.7 + status_h + 0.75
+    sheet.text(TITLE_AT, WIDTH_IN / 2, title, style.title, ha="center")
+    _status_legend(sheet.fig, chart, style, sheet.y(LEGEND_AT))
+    left = min(0.25 + max((_em(name) for name in names), default=4) * 13 / 72, 3.2)
+    sheet.text(STATUS_TITLE_AT, left, label(chart, "chart.panel.status"), style.panel)
+    _draw_status(sheet.axes(STATUS_TOP, status_in, left, 0.7), chart, rows, names, style)
     if hidden:
         note = label(chart, "chart.more_groups", count=hidden)
-        _text(fig, left / WIDTH_IN, _y(height, after + 0.15), note, style.tick, color=NOTE_COLOUR)
-        after += note_h
-    weeks = len(chart.trend)
-    _text(
-        fig,
-        0.95 / WIDTH_IN,
-        _y(height, after + 0.5),
-        label(chart, "chart.panel.trend", weeks=weeks),
-        style.panel,
-    )
-    bottom, size = _frac(height, after + 0.8, trend_h)
-    trend_ax = fig.add_axes((0.95 / WIDTH_IN, bottom, 1 - 1.9 / WIDTH_IN, size))
+        sheet.text(STATUS_TOP + status_in + BELOW_STATUS + 0.15, left, note, style.tick,
+                   color=NOTE_COLOUR)  # fmt: skip
+    panel = label(chart, "chart.panel.trend", weeks=len(chart.trend))
+    sheet.text(trend_top - 0.3, TREND_LEFT, panel, style.panel)
+    trend_ax = sheet.axes(trend_top, TREND_IN, TREND_LEFT, TREND_RIGHT)
     _draw_trend(trend_ax, chart, chart.trend, style)
-    return _png(canvas)
+    return _png(sheet.canvas)
 
 
 def _png(canvas: FigureCanvasAgg) -> bytes:
@@ -227,17 +232,6 @@ def _png(canvas: FigureCanvasAgg) -> bytes:
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
-
-
-def _y(fig_height: float, inches_from_top: float) -> float:
-    return 1 - inches_from_top / fig_height
-
-
-def _text(
-    fig: Figure, x: float, y: float, text: str, font: FontProperties, **kwargs: object
-) -> None:
-    options: dict[str, object] = {"color": INK, "va": "center", **kwargs}
-    fig.text(x, y, text, fontproperties=font, parse_math=False, **options)
 
 
 def _status_legend(fig: Figure, chart: BulletinChart, style: _Style, y: float) -> None:
