@@ -47,14 +47,22 @@ MAX_ROWS = 60
 NAME_MAX_EM = 14  # longer group names are shortened with "…"
 TITLE_MAX_EM = 30
 
-STATUSES: tuple[str | None, ...] = ("on_track", "delayed", "blocked", None)
+# "exempt" (免报, excused for the week) is optional: a compiler may pass it, or None.
+STATUSES: tuple[str | None, ...] = ("on_track", "delayed", "blocked", None, "exempt")
 COLOURS: dict[str | None, str] = {
     "on_track": "#2E7D32",
     "delayed": "#F9A825",
     "blocked": "#C62828",
     None: "#9E9E9E",
+    "exempt": "#CFD8DC",
 }
-ATTENTION = {"blocked": 0, None: 1, "delayed": 2, "on_track": 3}  # who is kept when capped
+ATTENTION = {
+    "blocked": 0,
+    None: 1,
+    "delayed": 2,
+    "on_track": 3,
+    "exempt": 4,
+}  # who is kept when capped
 RATE_COLOUR = "#1565C0"
 PROBLEM_COLOUR = "#B0BEC5"
 TRACK_COLOUR = "#EEEEEE"
@@ -68,6 +76,7 @@ LABEL_KEYS: tuple[str, ...] = (
     "chart.status.delayed",
     "chart.status.blocked",
     "chart.status.missing",
+    "chart.status.exempt",
     "chart.legend.count",
     "chart.panel.status",
     "chart.axis.percent",
@@ -238,6 +247,7 @@ def _status_legend(fig: Figure, chart: BulletinChart, style: _Style, y: float) -
     counts = {status: 0 for status in STATUSES}
     for group in chart.groups:
         counts[_known(group.status)] += 1
+    shown = [status for status in STATUSES if status != "exempt" or counts[status]]
     handles = [
         Patch(
             color=COLOURS[status],
@@ -248,13 +258,13 @@ def _status_legend(fig: Figure, chart: BulletinChart, style: _Style, y: float) -
                 count=counts[status],
             ),
         )
-        for status in STATUSES
+        for status in shown
     ]
     legend = fig.legend(
         handles=handles,
         loc="center",
         bbox_to_anchor=(0.5, y),
-        ncols=4,
+        ncols=len(shown),
         prop=style.tick,
         frameon=False,
         handlelength=1.2,
@@ -343,8 +353,8 @@ def _draw_status(
 def _value(chart: BulletinChart, group: GroupStatus) -> str:
     if group.percent is not None:
         return f"{group.percent}%"
-    if _known(group.status) is None:
-        return status_label(chart, None)
+    if _known(group.status) in (None, "exempt"):
+        return status_label(chart, _known(group.status))
     return label(chart, "chart.no_percent")
 
 

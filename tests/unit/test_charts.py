@@ -17,7 +17,7 @@ from bot.reports.fonts import packaged_font, system_font
 from bot.reports.layout import BulletinChart, GroupStatus, TrendPoint
 from bot.sample import sample_roster
 
-STATUSES = ("on_track", "delayed", "blocked", None)
+STATUSES = ("on_track", "delayed", "blocked", None, "exempt")
 DIGITS = "0123456789%…—（）·:"
 
 
@@ -31,7 +31,7 @@ def _font(source: str) -> charts.ChartFont:
 def _groups(count: int) -> tuple[GroupStatus, ...]:
     names = [group.name for group in sample_roster(count)]
     return tuple(
-        GroupStatus(name, STATUSES[i % 4], None if i % 3 == 2 else (i * 13) % 101)
+        GroupStatus(name, STATUSES[i % 5], None if i % 3 == 2 else (i * 13) % 101)
         for i, name in enumerate(names)
     )
 
@@ -124,7 +124,8 @@ def test_odd_names_and_out_of_range_numbers_still_draw() -> None:
     groups = (
         GroupStatus("$\\frac{1}{0}$ <b>&amp;", "on_track", 150),
         GroupStatus("两行\n名称", "delayed", -5),
-        GroupStatus("未知状态", "exempt", None),
+        GroupStatus("未知状态", "paused", None),
+        GroupStatus("免报组", "exempt", None),
     )
     trend = (TrendPoint("$x$", float("nan"), -1), TrendPoint("第2周", 1.7, 3))
     with warnings.catch_warnings():
