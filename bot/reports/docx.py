@@ -36,7 +36,7 @@ import io
 from copy import deepcopy
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import cache
+from functools import lru_cache
 
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -126,7 +126,7 @@ BODY = Layout(first_line=INDENT_PT)
 CENTRED = Layout(align="center")
 
 
-@cache
+@lru_cache(maxsize=256)  # bounded: the issuer's indent varies with its length
 def paragraph_properties(layout: Layout) -> _Element:
     """``w:pPr`` for ``layout``; copy it before use (it is cached)."""
     ppr = element("w:pPr")
@@ -160,7 +160,7 @@ def set_fonts(rpr: _Element, east_asian: str, latin: str = LATIN_FONT) -> None:
         fonts.set(qn(f"w:{name}"), value)
 
 
-@cache
+@lru_cache(maxsize=64)
 def run_properties(font: str, size: float, bold: bool = False) -> _Element:
     """``w:rPr`` naming both fonts and the size; copy it before use (it is cached)."""
     rpr = element("w:rPr")
