@@ -35,7 +35,7 @@ from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
-from handlers import basic, dialog
+from handlers import basic, dialog, reports
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.sender import Sender
 from handlers.transport import poll_updates, serve_webhook
@@ -76,7 +76,12 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("submit", dialog.submit, filters=new))
     add(CommandHandler("cancel", dialog.cancel, filters=private))
     add(CommandHandler("mystatus", dialog.my_status, filters=private))
+    office = private | (group & ADDRESSED_TO_ME)  # in the office chat: /report@thisbot
+    add(CommandHandler("report", reports.report, filters=office))
+    add(CommandHandler("agenda", reports.agenda, filters=office))
+    add(CommandHandler("bulletin", reports.bulletin, filters=office))
     add(CallbackQueryHandler(dialog.button, pattern=dialog.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(reports.button, pattern=reports.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.stale_button))
     add(
         MessageHandler(

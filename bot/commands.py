@@ -9,12 +9,15 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("submit", frozenset({"contact"})),
     ("mystatus", frozenset({"contact"})),
     ("cancel", frozenset({"contact"})),
+    ("report", frozenset({"director", "staff"})),
+    ("agenda", frozenset({"director", "staff"})),
+    ("bulletin", frozenset({"director", "staff"})),
     ("help", frozenset()),
     ("start", frozenset()),
 )
 
 # In a group chat only these make sense; the rest happen in the private chat.
-GROUP_COMMANDS = ("submit", "help")
+GROUP_COMMANDS = ("submit", "report", "help")
 
 
 def available(roles: set[str], private: bool) -> list[str]:

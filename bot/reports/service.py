@@ -43,10 +43,24 @@ FORMATS: tuple[Format, ...] = ("md", "png", "docx", "xlsx")
 CALLBACK_PREFIX = "rp"
 EXPORTS = ("word", "excel", "agenda")
 ACTIONS = (*EXPORTS, "publish", "confirm")
+# Before a workspace is known (a person in several offices): "rp:pick:<command>:<id>".
+COMMANDS = ("report", "agenda", "bulletin")
 
 
 def callback(action: str, workspace_id: int, period_key: str) -> str:
     return f"{CALLBACK_PREFIX}:{action}:{workspace_id}:{period_key}"
+
+
+def pick_callback(command: str, workspace_id: int) -> str:
+    return f"{CALLBACK_PREFIX}:pick:{command}:{workspace_id}"
+
+
+def parse_pick(data: str) -> tuple[str, int] | None:
+    """(command, workspace id) of an office-choice button, or None."""
+    parts = data.split(":")
+    if len(parts) != 4 or parts[:2] != [CALLBACK_PREFIX, "pick"] or parts[2] not in COMMANDS:
+        return None
+    return (parts[2], int(parts[3])) if parts[3].isdigit() else None
 
 
 def parse_callback(data: str) -> tuple[str, int, str] | None:
@@ -215,7 +229,24 @@ async def publish_bulletin(
     (chart with caption, text, Word file, in the workspace's language) are rebuilt from
     that content, so posting them again shows the same bulletin.
     """
+    row, _, replies = await publication(session, workspace, period_key, now, person_id)
+    return row.number, replies
+
+
+async def publication(
+    session: AsyncSession,
+    workspace: Workspace,
+    period_key: str,
+    now: datetime,
+    person_id: int | None,
+) -> tuple[PublishedBulletin, bool, list[Reply]]:
+    """Like :func:`publish_bulletin`, and whether this very call published it.
+
+    A button pressed twice (or by two people at once) must post the bulletin once: the
+    caller posts only when this call is the one that numbered it.
+    """
     row = await numbering.find_published(session, workspace.id, period_key)
+    created = False
     if row is None:
         bulletin = compile_bulletin(await week_data(session, workspace, period_key, now))
         row, created = await numbering.publish(session, workspace, bulletin, now, person_id)
@@ -229,7 +260,8 @@ async def publish_bulletin(
                 after={"period": period_key, "year": row.year, "number": row.number},
             )
     locale = workspace.locale or "zh-CN"
-    return row.number, _bulletin_replies(_published_edition(workspace, row, locale), locale)
+    replies = _bulletin_replies(_published_edition(workspace, row, locale), locale)
+    return row, created, replies
 
 
 async def status_replies(
