@@ -26,7 +26,8 @@ from bot.reports.data import DecisionLine, GroupWeek, IndicatorLine, PeriodData,
 
 T = TypeVar("T")
 BRIEF = 80  # characters of a group's work shown in the agenda's chat text
-PROGRESS_ICONS = {"on_track": "🟢", "delayed": "🟡", "blocked": "🔴", None: "⚪"}
+PROGRESS_ICONS = {"on_track": "🟢 ", "delayed": "🟡 ", "blocked": "🔴 ", None: "⚪ "}
+ABSENT_ICONS = {"missing": "⏳ ", "exempt": "🔕 ", "late": "⚠️ "}
 
 
 def _escape_markdown(value: object) -> str:
@@ -47,6 +48,10 @@ class Markup:
     title: Callable[[str], str]
     heading: Callable[[str], str]
     separator: str
+    icons: bool = True  # emoji marks for the chat; none in an official document
+
+    def icon(self, mark: str) -> str:
+        return mark if self.icons else ""
 
 
 # Chat: a blank line before each section heading, as people space a long message.
@@ -58,7 +63,7 @@ HTML = Markup(
 )
 # Markdown: every line its own paragraph, so a renderer never merges two lines into one.
 MARKDOWN = Markup(_escape_markdown, lambda text: f"# {text}", lambda text: f"## {text}", "\n\n")
-PLAIN = Markup(_plain, _plain, _plain, "\n")
+PLAIN = Markup(_plain, _plain, _plain, "\n", icons=False)
 
 
 def say(markup: Markup, locale: str, key: str, /, **params: object) -> Html:
@@ -158,22 +163,27 @@ def agenda_lines(agenda: Agenda, locale: str, markup: Markup, *, chat: bool) -> 
 
 def agenda_absent(agenda: Agenda, locale: str, markup: Markup) -> list[str]:
     """Who the meeting will not hear from, named before anything else."""
-    m = markup
-    lines = []
-    if agenda.not_reported:
-        lines.append(
-            say(m, locale, "reports.agenda.not_reported", groups=names(locale, agenda.not_reported))
-        )
-    if agenda.exempt:
-        exempt = [
-            translate(locale, "reports.exempt_with_reason", group=name, reason=reason)
-            for name, reason in agenda.exempt
-        ]
-        lines.append(say(m, locale, "reports.agenda.exempt", groups=names(locale, exempt)))
-    if agenda.late:
-        lines.append(say(m, locale, "reports.agenda.late", groups=names(locale, agenda.late)))
+    lines = absent_lines(agenda.progress, locale, markup)
     if not agenda.not_reported and not agenda.exempt:
-        lines.append(say(m, locale, "reports.agenda.all_reported"))
+        lines.append(say(markup, locale, "reports.agenda.all_reported"))
+    return lines
+
+
+def absent_lines(groups: Iterable[GroupWeek], locale: str, markup: Markup) -> list[str]:
+    """未报送 / 免报 (with the reasons) / 迟报, each a line naming the groups."""
+    groups = list(groups)
+    lines = []
+    for kind in ("missing", "exempt", "late"):
+        found = [
+            translate(locale, "reports.exempt_with_reason", group=g.name, reason=g.exempt_reason)
+            if kind == "exempt"
+            else g.name
+            for g in groups
+            if g.reporting == kind
+        ]
+        if found:
+            line = say(markup, locale, f"reports.names.{kind}", groups=names(locale, found))
+            lines.append(markup.icon(ABSENT_ICONS[kind]) + line)
     return lines
 
 
@@ -187,6 +197,9 @@ def agenda_decisions(agenda: Agenda, locale: str, markup: Markup) -> list[str]:
 
 
 def decision_line(markup: Markup, locale: str, index: int, decision: DecisionLine) -> str:
+    status = translate(locale, f"reports.ledger.{decision.status}")
+    if decision.overdue:
+        status = translate(locale, "reports.decision.overdue", status=status)
     text = say(
         markup,
         locale,
@@ -195,11 +208,9 @@ def decision_line(markup: Markup, locale: str, index: int, decision: DecisionLin
         group=decision.group_name,
         text=decision.text,
         due=_due(locale, decision.due_on),
-        status=translate(locale, f"reports.ledger.{decision.status}"),
+        status=status,
     )
-    if decision.overdue:
-        text = Html(text + say(markup, locale, "reports.decision.overdue"))
-    return text
+    return Html(text + markup.icon(" ⚠️")) if decision.overdue else text
 
 
 def _progress(markup: Markup, locale: str, index: int, group: GroupWeek, chat: bool) -> str:
@@ -255,17 +266,12 @@ def problem_line(
     markup: Markup, locale: str, index: int, problem: ProblemLine, *, with_group: bool
 ) -> str:
     key = "reports.problem.line_group" if with_group else "reports.problem.line"
-    text = say(
-        markup,
-        locale,
-        key,
-        n=index,
-        group=problem.group_name,
-        text=problem.text,
-        weeks=problem.age_weeks,
-    )
+    age = translate(locale, "reports.problem.age", weeks=problem.age_weeks)
     if problem.escalated:
-        text = Html(text + say(markup, locale, "reports.problem.escalated"))
+        age = translate(locale, "reports.problem.escalated", age=age)
+    text = say(markup, locale, key, n=index, group=problem.group_name, text=problem.text, age=age)
+    if problem.escalated:
+        text = Html(text + markup.icon(" ‼️"))
     if problem.note:
         text = Html(text + say(markup, locale, "reports.problem.note", note=problem.note))
     return text
@@ -312,19 +318,10 @@ def reporting_summary(bulletin: Bulletin, locale: str, markup: Markup) -> str:
 
 
 def bulletin_reporting(bulletin: Bulletin, locale: str, markup: Markup) -> list[str]:
-    lines = [reporting_summary(bulletin, locale, markup)]
-    for kind in ("late", "missing"):
-        found = [g.name for g in bulletin.groups if g.reporting == kind]
-        if found:
-            lines.append(say(markup, locale, f"reports.names.{kind}", groups=names(locale, found)))
-    exempt = [
-        translate(locale, "reports.exempt_with_reason", group=g.name, reason=g.exempt_reason)
-        for g in bulletin.groups
-        if g.reporting == "exempt"
+    return [
+        reporting_summary(bulletin, locale, markup),
+        *absent_lines(bulletin.groups, locale, markup),
     ]
-    if exempt:
-        lines.append(say(markup, locale, "reports.names.exempt", groups=names(locale, exempt)))
-    return lines
 
 
 def bulletin_progress(bulletin: Bulletin, locale: str, markup: Markup) -> list[str]:
@@ -337,6 +334,10 @@ def bulletin_progress(bulletin: Bulletin, locale: str, markup: Markup) -> list[s
         delayed=counts["delayed"],
         blocked=counts["blocked"],
         none=counts[None],
+        **{
+            f"{key or 'none'}_icon": markup.icon(PROGRESS_ICONS[key])
+            for key in ("on_track", "delayed", "blocked", None)
+        },
     )
     lines = [summary]
     for group in bulletin.groups:
@@ -347,7 +348,7 @@ def bulletin_progress(bulletin: Bulletin, locale: str, markup: Markup) -> list[s
                 markup,
                 locale,
                 "reports.bulletin.group",
-                icon=PROGRESS_ICONS.get(status, "⚪"),
+                icon=markup.icon(PROGRESS_ICONS.get(status, "⚪ ")),
                 group=group.name,
                 status=progress_label(locale, status),
                 percent=percent,
@@ -387,15 +388,14 @@ def bulletin_problems(bulletin: Bulletin, locale: str, markup: Markup) -> list[s
     ]
     escalated = bulletin.escalated
     if escalated:
-        lines.append(
-            say(
-                markup,
-                locale,
-                "reports.bulletin.escalated",
-                weeks=bulletin.escalation_weeks,
-                count=len(escalated),
-            )
+        heading = say(
+            markup,
+            locale,
+            "reports.bulletin.escalated",
+            weeks=bulletin.escalation_weeks,
+            count=len(escalated),
         )
+        lines.append(markup.icon("‼️ ") + heading)
         lines += [
             problem_line(markup, locale, i, p, with_group=True) for i, p in _numbered(escalated)
         ]
@@ -458,16 +458,7 @@ def status_text(data: PeriodData, locale: str, timezone: str, now: datetime) -> 
             exempt=len(exempt),
         )
     )
-    for kind in ("late", "missing"):
-        if tally[kind]:
-            found = names(loc, (g.name for g in tally[kind]))
-            lines.append(say(m, loc, f"reports.names.{kind}", groups=found))
-    if exempt:
-        listed = [
-            translate(loc, "reports.exempt_with_reason", group=g.name, reason=g.exempt_reason)
-            for g in exempt
-        ]
-        lines.append(say(m, loc, "reports.names.exempt", groups=names(loc, listed)))
+    lines += absent_lines(groups, loc, m)
     return _lines(m, lines)
 
 

@@ -59,14 +59,14 @@ def test_agenda_chat_text(data: PeriodData) -> None:
     assert message.index("⏳ 未报送：丙组") < positions[0]  # the absent come first
     assert "🔕 免报：丁组（集中督查）" in message
     lines = message.splitlines()
-    assert "1. 【戊组】协调活动场地（期限11月20日；待落实） ⚠️ 已逾期" in lines
+    assert "1. 【戊组】协调活动场地（期限11月20日；待落实，已逾期） ⚠️" in lines
     assert "　落实情况：正在协调场地" in lines
     assert "2. 【甲组】报送阶段进展（期限11月29日；推进中）" in lines
     assert "1. 【甲组】正常推进，完成60%。举办招聘会&lt;2场&gt;" in lines  # escaped
     assert "3. 【丙组】未报送" in lines
     assert "4. 【丁组】免报（集中督查）" in lines
     assert "（一）甲组" in lines and "（二）乙组" in lines
-    assert "1. 场地&lt;紧张&gt;（已持续3周） ‼️；本周进展：已对接街道" in lines
+    assert "1. 场地&lt;紧张&gt;（已持续3周，升级督办） ‼️；本周进展：已对接街道" in lines
     assert "1. 经费未到位（已持续1周）" in lines
     assert "2. 【乙组】继续走访" in lines
 
@@ -93,10 +93,10 @@ def test_bulletin_chat_text(data: PeriodData) -> None:
     assert "【甲组】服务人次：本周100人次，年度累计190人次，目标1,000人次（完成19.0%）" in lines
     assert "【乙组】成功率：本周80%，年度累计80%，目标90%（完成88.9%）" in lines
     assert "本周新增问题1个，解决2个，仍未解决3个。" in lines
-    assert "‼️ 持续3周及以上未解决的问题1个：" in lines
+    assert "‼️ 持续3周及以上未解决、升级督办的问题1个：" in lines
     assert "本周到期议定事项1项，逾期未办结1项。" in lines
     # Overdue first, then the rest due this week.
-    overdue = lines.index("1. 【戊组】协调活动场地（期限11月20日；待落实） ⚠️ 已逾期")
+    overdue = lines.index("1. 【戊组】协调活动场地（期限11月20日；待落实，已逾期） ⚠️")
     assert lines[overdue + 1] == "2. 【甲组】报送阶段进展（期限11月29日；推进中）"
 
 
@@ -212,3 +212,28 @@ def test_chart_layout(data: PeriodData) -> None:
         ("第48周", 0.5, 3),
     ]
     assert "预览" in chart.title
+
+
+def test_official_documents_carry_no_emoji(data: PeriodData) -> None:
+    """Emoji mark the chat only: a GB/T 9704 document is plain text in its fonts."""
+    documents_ = [
+        documents.agenda_document(compile_agenda(data), "zh-CN"),
+        documents.bulletin_document(compile_bulletin(data), "zh-CN", "预览", date(2026, 11, 30)),
+    ]
+    for document in documents_:
+        for block in document.blocks:
+            if isinstance(block, Table):
+                texts = [cell for row in block.rows for cell in row]
+            else:
+                texts = [block.text, getattr(block, "lead", "")]
+            for piece in texts:
+                assert not any(is_emoji(char) for char in piece), piece
+
+
+def is_emoji(char: str) -> bool:
+    code = ord(char)
+    return (
+        0x1F000 <= code <= 0x1FAFF  # pictographs: 🟢 🔕 📄 ...
+        or 0x2300 <= code <= 0x27BF  # ⏳ ⚠ ✅ ...
+        or code in (0x203C, 0xFE0F)  # ‼ and the emoji variation selector
+    )
