@@ -493,7 +493,14 @@ class AuditLog(Base):
     created_at: Mapped[datetime]
 
 
-# --- reports: the numbered weekly bulletin -----------------------------------------------
+# --- reports: the numbered weekly bulletin, and the indexes a week's reports read by ----------
+
+# A report reads one week (or the eight of its trend) by period id; without these, that
+# would scan every week of history (the unique keys lead with the group, not the period).
+Index("ix_submission_period", Submission.period_id)
+Index("ix_exemption_period", Exemption.period_id)
+Index("ix_problem_opened_period", Problem.opened_period_id)
+Index("ix_problem_resolved_period", Problem.resolved_period_id)
 
 
 class PublishedBulletin(Base):

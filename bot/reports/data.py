@@ -22,11 +22,19 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, bindparam, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased
 
 from bot import ledgers, schedule
 from bot.periods import Period
-from storage.models import Exemption, Problem, Submission, SubmissionRevision, TaskGroup, Workspace
+from storage.models import (
+    Exemption,
+    Indicator,
+    Problem,
+    Submission,
+    SubmissionRevision,
+    TaskGroup,
+    Workspace,
+)
 from storage.models import Period as PeriodRow
 
 TREND_WEEKS = 8
@@ -135,9 +143,19 @@ def _meeting_day(workspace: Workspace, period: Period) -> date:
 
 
 async def load_period(
-    session: AsyncSession, workspace: Workspace, period: Period, row: PeriodRow, now: datetime
+    session: AsyncSession,
+    workspace: Workspace,
+    period: Period,
+    row: PeriodRow,
+    now: datetime,
+    *,
+    indicators: bool = True,
 ) -> PeriodData:
-    """Read one week of ``workspace`` (``row`` is its period row) as of ``now``."""
+    """Read one week of ``workspace`` (``row`` is its period row) as of ``now``.
+
+    ``indicators=False`` leaves the indicators out: their year to date reads every week
+    of the year, and the status, the agenda and the chart of ``/report`` show none.
+    """
     groups = await _roster(session, workspace.id)
     committed = await _committed(session, row.id)
     exempt = await _exemptions(session, row.id)
@@ -154,7 +172,11 @@ async def load_period(
         as_of_day=today,
         escalation_weeks=ledgers.escalation_weeks(workspace),
         groups=tuple(weeks),
-        indicators=await _indicators(session, workspace.id, period, groups, committed),
+        indicators=(
+            await _indicators(session, workspace.id, period, groups, committed)
+            if indicators
+            else ()
+        ),
         open_problems=tuple(_problem_line(p, notes.get(("problem", p.id), "")) for p in problems),
         problems_opened=await _problems_moved(session, workspace, row, opened=True),
         problems_resolved=await _problems_moved(session, workspace, row, opened=False),
@@ -175,14 +197,44 @@ class _Committed:
     content: dict[str, Any]
 
 
-async def _roster(session: AsyncSession, workspace_id: int) -> list[TaskGroup]:
-    rows = await session.scalars(
-        select(TaskGroup)
-        .where(TaskGroup.workspace_id == workspace_id, TaskGroup.active.is_(True))
-        .options(selectinload(TaskGroup.indicators))
+@dataclass(frozen=True)
+class _Indicator:
+    id: int
+    name: str
+    unit: str
+    target: float | None
+
+
+@dataclass
+class _Group:
+    id: int
+    code: str
+    name: str
+    indicators: list[_Indicator]
+
+
+async def _roster(session: AsyncSession, workspace_id: int) -> list[_Group]:
+    """The active groups in roster order, with their indicators: the columns reports use.
+
+    Plain rows rather than ORM objects: a thousand groups with their duties and member
+    units would cost more to build as objects than everything else the week needs.
+    """
+    active = and_(TaskGroup.workspace_id == workspace_id, TaskGroup.active.is_(True))
+    rows = await session.execute(
+        select(TaskGroup.id, TaskGroup.code, TaskGroup.name)
+        .where(active)
         .order_by(TaskGroup.position, TaskGroup.id)
     )
-    return list(rows)
+    groups = {id_: _Group(id_, code, name, []) for id_, code, name in rows.all()}
+    indicators = await session.execute(
+        select(Indicator.group_id, Indicator.id, Indicator.name, Indicator.unit, Indicator.target)
+        .join(TaskGroup, TaskGroup.id == Indicator.group_id)
+        .where(active)
+        .order_by(Indicator.group_id, Indicator.position, Indicator.id)
+    )
+    for group_id, id_, name, unit, target in indicators.all():
+        groups[group_id].indicators.append(_Indicator(id_, name, unit, target))
+    return list(groups.values())
 
 
 async def _committed(session: AsyncSession, period_id: int) -> dict[int, _Committed]:
@@ -227,7 +279,7 @@ async def _exemptions(session: AsyncSession, period_id: int) -> dict[int, str]:
     return {group_id: reason for group_id, reason in rows.all()}
 
 
-def _group_week(group: TaskGroup, report: _Committed | None, exempt: str | None) -> GroupWeek:
+def _group_week(group: _Group, report: _Committed | None, exempt: str | None) -> GroupWeek:
     """An exemption wins over a report: the office excused the group for the week."""
     if exempt is not None:
         return GroupWeek(group.id, group.code, group.name, "exempt", exempt_reason=exempt)
@@ -357,7 +409,7 @@ async def _indicators(
     session: AsyncSession,
     workspace_id: int,
     period: Period,
-    groups: list[TaskGroup],
+    groups: list[_Group],
     committed: dict[int, _Committed],
 ) -> tuple[IndicatorLine, ...]:
     if not any(group.indicators for group in groups):
@@ -456,9 +508,16 @@ def _open_in(week: date, opened: date, resolved: date | None) -> bool:
 async def _problem_spans(
     session: AsyncSession, workspace_id: int, first: date, last: date
 ) -> list[tuple[date, date | None]]:
-    """(week opened, week resolved) of the problems open at some point in [first, last]."""
+    """(week opened, week resolved) of the problems open at some point in [first, last].
+
+    Only problems unresolved, or resolved after ``first``, are read (both by index): the
+    years of problems resolved long ago stay where they are.
+    """
     opened = aliased(PeriodRow)
     resolved = aliased(PeriodRow)
+    later = select(PeriodRow.id).where(
+        PeriodRow.workspace_id == workspace_id, PeriodRow.starts_on > first
+    )
     rows = await session.execute(
         select(opened.starts_on, resolved.starts_on)
         .select_from(Problem)
@@ -467,7 +526,7 @@ async def _problem_spans(
         .where(
             Problem.workspace_id == workspace_id,
             opened.starts_on <= last,
-            or_(Problem.resolved_period_id.is_(None), resolved.starts_on > first),
+            or_(Problem.resolved_period_id.is_(None), Problem.resolved_period_id.in_(later)),
         )
     )
     return [(o, r) for o, r in rows.all()]

@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, reporting
@@ -29,6 +30,7 @@ from bot.reports.agenda import Agenda, compile_agenda
 from bot.reports.bulletin import Bulletin, compile_bulletin, from_json
 from bot.reports.data import PeriodData, load_period
 from bot.reports.outputs import RendererUnavailable
+from storage.models import Period as PeriodRow
 from storage.models import PublishedBulletin, Workspace
 
 log = logging.getLogger(__name__)
@@ -78,12 +80,21 @@ def parse_callback(data: str) -> tuple[str, int, str] | None:
 
 
 async def week_data(
-    session: AsyncSession, workspace: Workspace, period_key: str, now: datetime
+    session: AsyncSession,
+    workspace: Workspace,
+    period_key: str,
+    now: datetime,
+    *,
+    indicators: bool = True,
 ) -> PeriodData:
     """One week's data; its period row is created on first use (like the dialog does)."""
     period = parse_period(period_key)
-    row = await reporting.period_row(session, workspace, period)
-    return await load_period(session, workspace, period, row, now)
+    row = await session.scalar(
+        select(PeriodRow).where(PeriodRow.workspace_id == workspace.id, PeriodRow.key == period.key)
+    )
+    if row is None:
+        row = await reporting.period_row(session, workspace, period)
+    return await load_period(session, workspace, period, row, now, indicators=indicators)
 
 
 async def current_period_key(session: AsyncSession, workspace: Workspace, now: datetime) -> str:
@@ -269,7 +280,8 @@ async def status_replies(
 ) -> list[Reply]:
     """/report: where the week stands, its agenda, the chart, and the export buttons."""
     period_key = await current_period_key(session, workspace, now)
-    data = await week_data(session, workspace, period_key, now)
+    # No indicators: neither the status, the agenda nor the chart shows them.
+    data = await week_data(session, workspace, period_key, now, indicators=False)
     agenda = compile_agenda(data)
     # Where the week stands *now*: the live figures, marked as a preview even once published.
     edition = _Edition(compile_bulletin(data), _preview(locale), _local_day(workspace, now))

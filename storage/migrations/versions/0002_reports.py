@@ -1,4 +1,4 @@
-"""reports: the published (numbered) weekly bulletins
+"""reports: the published (numbered) weekly bulletins; indexes by period for reading a week
 
 Revision ID: 0002
 Revises: 0001
@@ -13,6 +13,14 @@ revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+INDEXES = (
+    ("ix_submission_period", "submission", "period_id"),
+    ("ix_exemption_period", "exemption", "period_id"),
+    ("ix_problem_opened_period", "problem", "opened_period_id"),
+    ("ix_problem_resolved_period", "problem", "resolved_period_id"),
+)
 
 
 def upgrade() -> None:
@@ -44,7 +52,11 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("workspace_id", "period_key", name="uq_published_bulletin_period"),
     )
+    for name, table, column in INDEXES:
+        op.create_index(name, table, [column])
 
 
 def downgrade() -> None:
+    for name, table, _ in INDEXES:
+        op.drop_index(name, table_name=table)
     op.drop_table("published_bulletin")
