@@ -412,10 +412,11 @@ def bulletin_decisions(bulletin: Bulletin, locale: str, markup: Markup) -> list[
 
 def bulletin_caption(bulletin: Bulletin, locale: str, number: str) -> str:
     """The chart's short caption (HTML): which bulletin, and its two headline figures."""
+    escalated = bool(bulletin.escalated)
     return say(
         HTML,
         locale,
-        "reports.bulletin.caption",
+        "reports.bulletin.caption_escalated" if escalated else "reports.bulletin.caption",
         number=number,
         period=period_label(bulletin.period_key, locale),
         rate=rate(bulletin.counts.on_time_rate),
