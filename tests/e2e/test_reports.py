@@ -185,3 +185,31 @@ async def test_each_export_button_delivers_its_file(
 
     async with open_session(seeded_sqlite) as session:
         assert await session.scalar(select(func.count()).select_from(PublishedBulletin)) == 0
+
+
+async def test_a_director_of_two_offices_picks_one(
+    driver: SandboxDriver,
+    office: Office,
+    seeded_sqlite: str,
+    start_bot: StartBot,
+    clock: FileClock,
+) -> None:
+    async with open_session(seeded_sqlite) as session:
+        director = await session.scalar(select(Person).where(Person.username == "zhao_director"))
+        assert director is not None
+        second = Workspace(chat_id=-1009, title="第二办公室", settings={}, created_at=SATURDAY_10)
+        session.add(second)
+        await session.flush()
+        session.add(Membership(workspace_id=second.id, person_id=director.id, role="staff"))
+    clock.set(SATURDAY_10)
+    await start_bot(seeded_sqlite)
+    director_ = Actor(driver, office.director)
+    await director_.says("/agenda")
+    choice = await director_.reads("请选择办公室")
+    assert choice.button_texts == ["温暖二七领导小组办公室", "第二办公室"]
+    await director_.presses("第二办公室")
+    agenda = await director_.reads("工作例会议程")
+    assert "二、各专项组工作进展\n无" in agenda.text  # the second office has no groups yet
+    await director_.presses("温暖二七领导小组办公室")
+    first = await director_.reads("工作例会议程")
+    assert "就业援助组" in first.text
