@@ -12,12 +12,17 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("report", frozenset({"director", "staff"})),
     ("agenda", frozenset({"director", "staff"})),
     ("bulletin", frozenset({"director", "staff"})),
+    ("decide", frozenset({"director", "staff"})),
+    ("decisions", frozenset({"director", "staff", "member"})),
+    ("problems", frozenset({"director", "staff", "member"})),
+    ("settings", frozenset({"director", "staff"})),
+    ("holiday", frozenset({"director", "staff"})),
     ("help", frozenset()),
     ("start", frozenset()),
 )
 
 # In a group chat only these make sense; the rest happen in the private chat.
-GROUP_COMMANDS = ("submit", "report", "help")
+GROUP_COMMANDS = ("submit", "report", "decide", "decisions", "problems", "help")
 
 
 def available(roles: set[str], private: bool) -> list[str]:

@@ -74,10 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # Each concern adds its own sub-commands from its module in this package.
-    from bot.cli import report, roster
+    from bot.cli import calendar, jobs, report, roles, roster
 
-    roster.add_commands(commands)
-    report.add_commands(commands)
+    for module in (roster, roles, jobs, calendar, report):
+        module.add_commands(commands)
     return parser
 
 

@@ -1,7 +1,7 @@
 """reports: the published (numbered) weekly bulletins; indexes by period for reading a week
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0004 (chained after main's head when main was merged in)
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002"
-down_revision: str | None = "0001"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
