@@ -1,0 +1,203 @@
+"""What the roll-ups hand out: files in four formats, and the replies the chat receives.
+
+``md`` is the text, ``png`` the chart, ``docx`` the official document (GB/T 9704, by
+:mod:`bot.reports.docx`) and ``xlsx`` the workbook (:mod:`bot.reports.xlsx`). The CLI,
+the commands and the scheduled ``monthly`` step all come through here, so the file a
+director downloads is the file the office chat was sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import translate
+from bot.replies import Attachment, Keyboard, Reply
+from bot.reports.layout import OfficialDocument, Sheet
+from bot.rollups import assessment_views as views
+from bot.rollups import charts, monthly_views
+from bot.rollups.assessment import Assessment, YearRanking, assess, year_ranking
+from bot.rollups.monthly import compile_month
+from bot.rollups.months import Month, Window, parse_month
+from bot.rollups.refusals import RollupRefused
+from storage.models import Workspace
+
+FORMATS = ("md", "png", "docx", "xlsx")
+
+
+def issuer(workspace: Workspace, locale: str) -> str:
+    return workspace.title or translate(locale, "rollups.doc.issuer")
+
+
+def document_bytes(document: OfficialDocument) -> bytes:
+    try:
+        from bot.reports.docx import render_document
+    except ImportError as error:  # the renderer ships with the reports package
+        raise RollupRefused("rollups.error.no_renderer", format="docx") from error
+    return render_document(document)
+
+
+def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+    try:
+        from bot.reports.xlsx import render_workbook
+    except ImportError as error:
+        raise RollupRefused("rollups.error.no_renderer", format="xlsx") from error
+    return render_workbook(sheets)
+
+
+def _today(workspace: Workspace, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(workspace.timezone)).date()
+
+
+def _bars_of(assessment: Assessment) -> list[charts.Bar]:
+    return [charts.Bar(s.name, s.final, s.grade, s.rank) for s in assessment.scores]
+
+
+def assessment_file(
+    assessment: Assessment, workspace: Workspace, fmt: str, locale: str, now: datetime
+) -> bytes:
+    if fmt == "md":
+        return views.assessment_markdown(assessment, locale).encode()
+    if fmt == "png":
+        title = views.assessment_title(assessment, locale)
+        return charts.ranking_chart(
+            title, _bars_of(assessment), assessment.rubric["thresholds"], locale
+        )
+    if fmt == "docx":
+        day = _today(workspace, now)
+        return document_bytes(
+            views.assessment_document(assessment, issuer(workspace, locale), day, locale)
+        )
+    if fmt == "xlsx":
+        return workbook_bytes(views.assessment_sheets(assessment, locale))
+    raise RollupRefused("rollups.error.bad_format", format=fmt)
+
+
+def year_file(
+    ranking: YearRanking, workspace: Workspace, fmt: str, locale: str, now: datetime
+) -> bytes:
+    if fmt == "md":
+        return views.year_markdown(ranking, locale).encode()
+    if fmt == "png":
+        bars = [charts.Bar(r.name, r.final, r.grade, r.rank) for r in ranking.rows]
+        return charts.ranking_chart(
+            views.year_title(ranking, locale), bars, ranking.thresholds, locale
+        )
+    if fmt == "docx":
+        day = _today(workspace, now)
+        return document_bytes(views.year_document(ranking, issuer(workspace, locale), day, locale))
+    if fmt == "xlsx":
+        return workbook_bytes(views.year_sheets(ranking, locale))
+    raise RollupRefused("rollups.error.bad_format", format=fmt)
+
+
+async def monthly_file(
+    session: AsyncSession, workspace: Workspace, month: Month, fmt: str, locale: str, now: datetime
+) -> bytes:
+    summary = await compile_month(session, workspace, month, now)
+    if fmt == "md":
+        return monthly_views.monthly_markdown(summary, locale).encode()
+    if fmt == "png":
+        return charts.monthly_chart(summary, monthly_views.title(summary, locale), locale)
+    if fmt == "docx":
+        return document_bytes(
+            monthly_views.monthly_document(summary, issuer(workspace, locale), locale)
+        )
+    if fmt == "xlsx":
+        return workbook_bytes(monthly_views.monthly_sheets(summary, locale))
+    raise RollupRefused("rollups.error.bad_format", format=fmt)
+
+
+async def monthly_replies(
+    session: AsyncSession, workspace: Workspace, month: str, locale: str, now: datetime
+) -> list[Reply]:
+    """The month's summary for the office chat: chart with a caption, the text, the Word file.
+
+    ``month`` is ``"YYYY-MM"``, the month the summary is about (the scheduled step passes
+    the month just ended, on the first working day of the next). A file the renderers
+    cannot make is left out rather than costing the office the whole summary.
+    """
+    summary = await compile_month(session, workspace, parse_month(month), now)
+    title = monthly_views.title(summary, locale)
+    replies = [
+        Reply(
+            monthly_views.caption(summary, locale),
+            attachment=Attachment(
+                f"monthly-{month}.png", charts.monthly_chart(summary, title, locale), "photo"
+            ),
+        ),
+        Reply(monthly_views.monthly_html(summary, locale)),
+    ]
+    try:
+        document = monthly_views.monthly_document(summary, issuer(workspace, locale), locale)
+        data = document_bytes(document)
+    except RollupRefused:
+        return replies
+    replies.append(
+        Reply(
+            translate(locale, "rollups.monthly.file_caption"),
+            attachment=Attachment(f"monthly-{month}.docx", data),
+        )
+    )
+    return replies
+
+
+async def assessment_replies(
+    session: AsyncSession,
+    workspace: Workspace,
+    window: Window,
+    locale: str,
+    now: datetime,
+    buttons: Keyboard | None = None,
+) -> list[Reply]:
+    """``/assess``: the ranking chart, the table with every component's raw numbers, and
+    the Word and Excel files."""
+    assessment = await assess(session, workspace, window, now)
+    return _files_replies(
+        f"assessment-{window.key}",
+        views.assessment_html(assessment, locale),
+        lambda fmt: assessment_file(assessment, workspace, fmt, locale, now),
+        locale,
+        buttons,
+    )
+
+
+async def year_replies(
+    session: AsyncSession, workspace: Workspace, year: int, locale: str, now: datetime
+) -> list[Reply]:
+    ranking = await year_ranking(session, workspace, year, now)
+    return _files_replies(
+        f"ranking-{year}", views.year_html(ranking, locale),
+        lambda fmt: year_file(ranking, workspace, fmt, locale, now), locale, None,
+    )  # fmt: skip
+
+
+def _files_replies(
+    stem: str,
+    text: str,
+    render: Callable[[str], bytes],
+    locale: str,
+    buttons: Keyboard | None,
+) -> list[Reply]:
+    replies = [
+        Reply(
+            translate(locale, "rollups.chart.caption"),
+            attachment=Attachment(f"{stem}.png", render("png"), "photo"),
+        )
+    ]
+    replies.append(Reply(text, buttons=buttons or []))
+    for fmt in ("docx", "xlsx"):
+        try:
+            data = render(fmt)
+        except RollupRefused:
+            continue
+        replies.append(
+            Reply(
+                translate(locale, f"rollups.file.{fmt}"),
+                attachment=Attachment(f"{stem}.{fmt}", data),
+            )
+        )
+    return replies
