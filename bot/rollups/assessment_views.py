@@ -60,14 +60,20 @@ def component_name(key: str, locale: str) -> str:
     return translate(locale, f"rollups.component.{key}")
 
 
-def raw_numbers(component: ComponentScore, locale: str, *, details: bool = True) -> str:
-    """ "按时报送 24/26周（迟报1周，未报1周）": the numbers behind the points."""
+def raw_numbers(
+    component: ComponentScore, locale: str, *, details: bool = True, named: bool = True
+) -> str:
+    """The numbers behind the points, e.g. 按时报送 24/26周（迟报1周，未报1周）.
+
+    ``named=False`` leaves the component's name out, for a table whose column names it.
+    """
+    name = component_name(component.key, locale) if named else ""
     if not component.total:
-        return translate(locale, "rollups.raw.no_data", name=component_name(component.key, locale))
+        return translate(locale, "rollups.raw.no_data", name=name).strip(" :")
     text = translate(
-        locale, f"rollups.raw.{component.key}", name=component_name(component.key, locale),
+        locale, f"rollups.raw.{component.key}", name=name,
         achieved=format_number(component.achieved), total=format_number(component.total),
-    )  # fmt: skip
+    ).strip()  # fmt: skip
     if (
         details
         and component.details
@@ -190,7 +196,9 @@ def assessment_markdown(assessment: Assessment, locale: str) -> str:
     lines += ["", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for s in assessment.scores:
         cells = [_rank_cell(s.rank, s.tied, locale), s.name]
-        cells += [f"{raw_numbers(c, locale)} {points_text(c, locale)}" for c in s.components]
+        cells += [
+            f"{raw_numbers(c, locale, named=False)} {points_text(c, locale)}" for c in s.components
+        ]
         cells += [one(s.computed), signed(s.adjustment), one(s.final), grade_name(s.grade, locale)]
         lines.append("| " + " | ".join(_md(c) for c in cells) + " |")
     if assessment.adjustments:
@@ -226,7 +234,13 @@ def _detail_table(assessment: Assessment, locale: str) -> Table:
         for k, w in assessment.rubric["weights"].items()
     )
     rows = tuple(
-        (s.name, *(f"{raw_numbers(c, locale)}\n{points_text(c, locale)}" for c in s.components))
+        (
+            s.name,
+            *(
+                f"{raw_numbers(c, locale, named=False)}\n{points_text(c, locale)}"
+                for c in s.components
+            ),
+        )
         for s in assessment.scores
     )
     return Table((translate(locale, "rollups.col.group"), *names), rows)
