@@ -35,7 +35,7 @@ from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
-from handlers import basic, dialog
+from handlers import basic, dialog, rollups
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.sender import Sender
 from handlers.transport import poll_updates, serve_webhook
@@ -76,7 +76,12 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("submit", dialog.submit, filters=new))
     add(CommandHandler("cancel", dialog.cancel, filters=private))
     add(CommandHandler("mystatus", dialog.my_status, filters=private))
+    add(CommandHandler("assess", rollups.assess, filters=new))
+    add(CommandHandler("adjust", rollups.adjust, filters=new))
+    add(CommandHandler("monthly", rollups.monthly, filters=new))
+    add(CommandHandler("highlight", rollups.highlight, filters=new))
     add(CallbackQueryHandler(dialog.button, pattern=dialog.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(rollups.button, pattern=rollups.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.stale_button))
     add(
         MessageHandler(

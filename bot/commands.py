@@ -9,6 +9,10 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("submit", frozenset({"contact"})),
     ("mystatus", frozenset({"contact"})),
     ("cancel", frozenset({"contact"})),
+    ("assess", frozenset({"director", "staff"})),
+    ("adjust", frozenset({"director", "staff"})),
+    ("monthly", frozenset({"director", "staff"})),
+    ("highlight", frozenset({"director", "staff"})),
     ("help", frozenset()),
     ("start", frozenset()),
 )

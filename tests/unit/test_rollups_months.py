@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import pytest
@@ -26,7 +27,7 @@ def test_a_week_belongs_to_the_month_of_its_thursday() -> None:
         "2026-W45", "2026-W46", "2026-W47", "2026-W48",
     ]  # fmt: skip
     # September 2026 starts on a Tuesday: W36 (31 Aug–6 Sep, Thu 3 Sep) is September's
-    assert [w.key for w in Month(2026, 9).weeks()][0] == "2026-W36"
+    assert Month(2026, 9).weeks()[0].key == "2026-W36"
     assert month_of_week(Period(2026, 36)) == Month(2026, 9)
     # 2026 has 53 ISO weeks; the 53rd (Thu 31 Dec) is December's, and 2027-W01 is January's
     assert Month(2026, 12).weeks()[-1].key == "2026-W53"
@@ -66,7 +67,5 @@ def test_months_and_windows_are_read_leniently_and_refused_politely() -> None:
 
 @given(st.text(max_size=20))
 def test_no_text_makes_the_window_parser_raise_anything_but_invalid_window(text: str) -> None:
-    try:
+    with contextlib.suppress(InvalidWindow):
         parse_window(text)
-    except InvalidWindow:
-        pass

@@ -75,7 +75,9 @@ GROUP_A = GroupFacts(
     ),
     indicators=(
         # cumulative: 270 by W26 against 530 × 26/53 = 260 → met (W27's 500 is after the window)
-        IndicatorFact("服务人次", "人次", 530.0, ((key(3), 200.0), (key(20), 70.0), (key(27), 500.0))),
+        IndicatorFact(
+            "服务人次", "人次", 530.0, ((key(3), 200.0), (key(20), 70.0), (key(27), 500.0))
+        ),
         # a rate: mean of the window's values (93, 95) = 94 < 95 → not met (W27 is outside)
         IndicatorFact("调解成功率", "%", 95.0, ((key(4), 93.0), (key(9), 95.0), (key(27), 100.0))),
     ),
@@ -108,7 +110,7 @@ GROUP_E = GroupFacts(
     problems=resolved(2),
     indicators=(unmet(),),
 )  # fmt: skip
-GROUP_F = GroupFacts(6, "F", "己组", 6, None, GROUP_E.weeks, GROUP_E.decisions, GROUP_E.problems, GROUP_E.indicators)  # fmt: skip
+GROUP_F = replace(GROUP_E, group_id=6, code="F", name="己组", position=6)  # E's twin
 GROUP_G = GroupFacts(7, "G", "庚组", 7, key(30), weeks((26, "missing")))  # joins after the window
 
 FIXTURE = [GROUP_A, GROUP_B, GROUP_C, GROUP_D, GROUP_E, GROUP_F, GROUP_G]
