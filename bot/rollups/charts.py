@@ -15,9 +15,11 @@ from dataclasses import dataclass
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 
 from bot.i18n import translate
 from bot.rollups.monthly import MonthlySummary
+from bot.rollups.refusals import RollupRefused
 
 DPI = 160
 WIDTH_IN = 8.0
@@ -43,10 +45,16 @@ class Bar:
     rank: int | None
 
 
-def _font(size: float, bold: bool = False):  # type: ignore[no-untyped-def]
-    from bot.reports.fonts import chart_font  # the renderers' one font choice
-
-    return chart_font().properties(size, bold=bold)
+def _font(size: float, bold: bool = False) -> FontProperties:
+    """The renderers' one font choice (:mod:`bot.reports.fonts`), never a font of our own."""
+    try:
+        from bot.reports.fonts import FontUnavailable, chart_font
+    except ImportError as error:
+        raise RollupRefused("rollups.error.no_renderer", format="png") from error
+    try:
+        return chart_font().properties(size, bold=bold)
+    except FontUnavailable as error:
+        raise RollupRefused("rollups.error.no_renderer", format="png") from error
 
 
 def _png(figure: Figure) -> bytes:

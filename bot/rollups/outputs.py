@@ -118,30 +118,26 @@ async def monthly_replies(
 
     ``month`` is ``"YYYY-MM"``, the month the summary is about (the scheduled step passes
     the month just ended, on the first working day of the next). A file the renderers
-    cannot make is left out rather than costing the office the whole summary.
+    cannot make (no chart font, no Word renderer) is left out rather than costing the
+    office the whole summary.
     """
     summary = await compile_month(session, workspace, parse_month(month), now)
     title = monthly_views.title(summary, locale)
-    replies = [
-        Reply(
-            monthly_views.caption(summary, locale),
-            attachment=Attachment(
-                f"monthly-{month}.png", charts.monthly_chart(summary, title, locale), "photo"
-            ),
-        ),
-        Reply(monthly_views.monthly_html(summary, locale)),
-    ]
+    replies = []
+    try:
+        chart = Attachment(
+            f"monthly-{month}.png", charts.monthly_chart(summary, title, locale), "photo"
+        )
+        replies.append(Reply(monthly_views.caption(summary, locale), attachment=chart))
+    except RollupRefused:
+        pass
+    replies.append(Reply(monthly_views.monthly_html(summary, locale)))
     try:
         document = monthly_views.monthly_document(summary, issuer(workspace, locale), locale)
-        data = document_bytes(document)
+        word = Attachment(f"monthly-{month}.docx", document_bytes(document))
     except RollupRefused:
         return replies
-    replies.append(
-        Reply(
-            translate(locale, "rollups.monthly.file_caption"),
-            attachment=Attachment(f"monthly-{month}.docx", data),
-        )
-    )
+    replies.append(Reply(translate(locale, "rollups.monthly.file_caption"), attachment=word))
     return replies
 
 
@@ -182,22 +178,14 @@ def _files_replies(
     locale: str,
     buttons: Keyboard | None,
 ) -> list[Reply]:
-    replies = [
-        Reply(
-            translate(locale, "rollups.chart.caption"),
-            attachment=Attachment(f"{stem}.png", render("png"), "photo"),
-        )
-    ]
-    replies.append(Reply(text, buttons=buttons or []))
-    for fmt in ("docx", "xlsx"):
+    """The text first (with its buttons), then the chart, the Word and the Excel file,
+    each left out if this machine cannot make it."""
+    replies = [Reply(text, buttons=buttons or [])]
+    for fmt, kind in (("png", "photo"), ("docx", "document"), ("xlsx", "document")):
         try:
             data = render(fmt)
         except RollupRefused:
             continue
-        replies.append(
-            Reply(
-                translate(locale, f"rollups.file.{fmt}"),
-                attachment=Attachment(f"{stem}.{fmt}", data),
-            )
-        )
+        attachment = Attachment(f"{stem}.{fmt}", data, kind)
+        replies.append(Reply(translate(locale, f"rollups.file.{fmt}"), attachment=attachment))
     return replies
