@@ -128,22 +128,25 @@ def ranking_chart(
 
 
 def monthly_chart(summary: MonthlySummary, title: str, locale: str) -> bytes:
-    """Each group's weeks of the month, stacked by what they were: a glance at who slipped."""
+    """Each group's weeks of the month, stacked by what they were: a glance at who slipped.
+
+    Title, then the legend, then the bars (all placed in inches from the top, so they
+    never overlap whatever the number of groups).
+    """
     groups = summary.groups
-    figure = _figure(len(groups) + 1)
-    axes = figure.add_axes(
-        (0.3, 1.0 / figure.get_figheight(), 0.66, 1 - 1.55 / figure.get_figheight())
-    )
+    height = 2.0 + ROW_IN * max(len(groups), 1)
+    figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
+    axes = figure.add_axes((0.3, 0.75 / height, 0.64, 1 - 1.9 / height))
     positions = list(range(len(groups)))[::-1]
     kinds = ("on_track", "delayed", "blocked", "missing", "exempt")
     left = [0.0] * len(groups)
     for kind in kinds:
         counts = [float(_weeks_of(g.statuses, g.progress, kind)) for g in groups]
-        axes.barh(positions, counts, left=left, color=WEEK_COLOURS[kind], height=0.62,
-                  label=translate(locale, f"rollups.chart.week.{kind}"))  # fmt: skip
+        label = translate(locale, f"rollups.chart.week.{kind}")
+        axes.barh(positions, counts, left=left, color=WEEK_COLOURS[kind], height=0.62, label=label)
         left = [a + b for a, b in zip(left, counts, strict=True)]
     axes.set_xlim(0, max(len(summary.weeks), 1))
-    axes.set_ylim(-0.6, len(groups) + 0.4)
+    axes.set_ylim(-0.6, len(groups) - 0.4)
     axes.set_yticks(positions)
     axes.set_yticklabels([_shorten(g.name) for g in groups], fontproperties=_font(11))
     axes.set_xticks(range(len(summary.weeks) + 1))
@@ -151,21 +154,15 @@ def monthly_chart(summary: MonthlySummary, title: str, locale: str) -> bytes:
         tick.set_fontproperties(_font(10))
     axes.set_xlabel(translate(locale, "rollups.chart.weeks"), fontproperties=_font(10))
     axes.spines[["top", "right"]].set_visible(False)
-    above = 1.0 + 0.6 / figure.get_figheight()
-    axes.legend(
-        loc="upper center", bbox_to_anchor=(0.45, above), ncol=len(kinds), frameon=False,
-        prop=_font(9.5),
+    handles, labels = axes.get_legend_handles_labels()
+    figure.legend(
+        handles, labels, loc="center", bbox_to_anchor=(0.5, 1 - 0.85 / height),
+        ncol=len(kinds), frameon=False, prop=_font(10),
     )  # fmt: skip
     figure.text(
-        0.5,
-        1 - 0.3 / figure.get_figheight(),
-        title,
-        ha="center",
-        va="center",
-        color=INK,
-        fontproperties=_font(15, bold=True),
-        parse_math=False,
-    )
+        0.5, 1 - 0.35 / height, title, ha="center", va="center", color=INK,
+        fontproperties=_font(15, bold=True), parse_math=False,
+    )  # fmt: skip
     return _png(figure)
 
 
