@@ -1,0 +1,173 @@
+"""Adjustments, publication and good-practice marks on sample data: bounded, audit-logged,
+withdrawable, and a published assessment frozen against later changes.
+
+The clock is fixed at Saturday 2026-11-28; the sample's 12 weeks end with W47.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from bot.rollups import assessment, highlights
+from bot.rollups.commands import _points
+from bot.rollups.months import Month, half_year
+from bot.rollups.outputs import monthly_replies
+from bot.rollups.refusals import RollupRefused
+from bot.sample import load_sample
+from storage.db import Database
+from storage.models import AuditLog, Submission, SubmissionRevision, TaskGroup, Workspace
+
+NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
+H2 = half_year(2026, 2)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
+_chat_ids = itertools.count(-4_000_000_000_000 - os.getpid() * 1000, -1)
+
+
+@pytest.fixture
+async def office(database: Database) -> tuple[Database, int]:
+    chat_id = next(_chat_ids)
+    async with database.session() as session:
+        summary = await load_sample(session, chat_id, weeks=12, end_period="2026-W47")
+    return database, summary.workspace_id
+
+
+async def parts(session, workspace_id: int) -> tuple[Workspace, TaskGroup]:  # type: ignore[no-untyped-def]
+    workspace = await session.get(Workspace, workspace_id)
+    group = await session.scalar(
+        select(TaskGroup).where(TaskGroup.workspace_id == workspace_id, TaskGroup.code == "S01")
+    )
+    return workspace, group
+
+
+async def actions(session, workspace_id: int) -> list[str]:  # type: ignore[no-untyped-def]
+    rows = await session.scalars(
+        select(AuditLog.action).where(AuditLog.workspace_id == workspace_id).order_by(AuditLog.id)
+    )
+    return [action for action in rows if action.startswith(("assessment.", "highlight."))]
+
+
+async def test_adjustments_need_a_reason_stay_within_the_bound_and_show_beside_the_score(
+    office: tuple[Database, int],
+) -> None:
+    db, workspace_id = office
+    async with db.session() as session:
+        workspace, group = await parts(session, workspace_id)
+        before = next(
+            s
+            for s in (await assessment.compute(session, workspace, H2, NOW)).scores
+            if s.code == "S01"
+        )
+        with pytest.raises(RollupRefused) as no_reason:
+            await assessment.adjust(session, workspace, H2, group, 2, "  ", None, NOW)
+        assert no_reason.value.key == "rollups.adjust.needs_reason"
+        await assessment.adjust(session, workspace, H2, group, 6, "牵头承办全区现场会", None, NOW)
+        second = await assessment.adjust(
+            session, workspace, H2, group, 4, "经验在全市推广", None, NOW
+        )
+        with pytest.raises(RollupRefused) as too_much:  # 6 + 4 + 0.5 > 10
+            await assessment.adjust(session, workspace, H2, group, 0.5, "再加", None, NOW)
+        assert too_much.value.params == {"limit": "10", "current": "+10"}
+    async with db.session() as session:
+        workspace, group = await parts(session, workspace_id)
+        after = next(
+            s
+            for s in (await assessment.compute(session, workspace, H2, NOW)).scores
+            if s.code == "S01"
+        )
+        assert after.computed == before.computed and after.adjustment == 10.0
+        assert after.final == pytest.approx(min(100.0, (before.computed or 0) + 10))
+        await assessment.withdraw_adjustment(session, workspace, second.id, None, NOW)
+    async with db.session() as session:
+        workspace, _ = await parts(session, workspace_id)
+        again = next(
+            s
+            for s in (await assessment.compute(session, workspace, H2, NOW)).scores
+            if s.code == "S01"
+        )
+        assert again.adjustment == 6.0
+        assert await actions(session, workspace_id) == [
+            "assessment.adjust", "assessment.adjust", "assessment.adjust.withdraw",
+        ]  # fmt: skip
+
+
+async def test_a_published_assessment_is_stored_as_it_was(office: tuple[Database, int]) -> None:
+    db, workspace_id = office
+    async with db.session() as session:
+        workspace, group = await parts(session, workspace_id)
+        published = await assessment.publish(session, workspace, H2, None, NOW)
+    async with db.session() as session:
+        workspace, group = await parts(session, workspace_id)
+        workspace.settings = {
+            "rubric": {"on_time": 100, "decisions": 0, "problems": 0, "indicators": 0}
+        }
+    async with db.session() as session:
+        workspace, group = await parts(session, workspace_id)
+        stored = await assessment.assess(session, workspace, H2, NOW)
+        fresh = await assessment.compute(session, workspace, H2, NOW)
+        assert stored == published and stored.rubric["weights"]["on_time"] == 40
+        assert list(fresh.rubric["weights"]) == ["on_time"]  # only future computations change
+        with pytest.raises(RollupRefused):
+            await assessment.publish(session, workspace, H2, None, NOW)
+        with pytest.raises(RollupRefused):
+            await assessment.adjust(session, workspace, H2, group, 1, "迟到的加分", None, NOW)
+        assert await actions(session, workspace_id) == ["assessment.publish"]
+
+
+async def test_a_good_practice_is_marked_withdrawn_and_listed_by_its_reports_month(
+    office: tuple[Database, int],
+) -> None:
+    db, workspace_id = office
+    async with db.session() as session:
+        workspace, group = await parts(session, workspace_id)
+        revision_id, content = (
+            await session.execute(
+                select(SubmissionRevision.id, SubmissionRevision.content)
+                .join(Submission, Submission.id == SubmissionRevision.submission_id)
+                .where(Submission.group_id == group.id)
+                .order_by(SubmissionRevision.id.desc())
+                .limit(1)
+            )
+        ).one()
+        marked = await highlights.mark(
+            session, workspace, revision_id, "  提档升级经验\n第二行不要 ", 1, NOW, 1
+        )
+        assert marked.title == "提档升级经验" and marked.passage == highlights.passages(content)[0]
+        practices = await highlights.of_month(session, workspace, Month(2026, 11))
+        assert [p.title for p in practices] == ["提档升级经验"]
+        replies = await monthly_replies(session, workspace, "2026-11", "zh-CN", NOW)
+        assert any("提档升级经验" in r.text for r in replies)
+        await highlights.withdraw(session, workspace, marked.id, 1, NOW)
+        assert await highlights.of_month(session, workspace, Month(2026, 11)) == []
+        with pytest.raises(RollupRefused):
+            await highlights.withdraw(session, workspace, marked.id, 1, NOW)
+        assert await actions(session, workspace_id) == ["highlight.mark", "highlight.withdraw"]
+
+
+def test_titles_are_one_line_and_not_empty() -> None:
+    with pytest.raises(RollupRefused):
+        highlights.clean_title("   \n  ")
+    with pytest.raises(RollupRefused):
+        highlights.clean_title("长" * 61)
+    assert highlights.passages({"done_text": "完成验收3个。开展培训；走访企业15家\n其他"}) == [
+        "完成验收3个。", "开展培训；", "走访企业15家", "其他",
+    ]  # fmt: skip
+
+
+@given(st.floats(min_value=-1000, max_value=1000, allow_nan=False).map(lambda x: round(x, 1)))
+def test_points_read_back_what_was_written(value: float) -> None:
+    assert _points(f"{value:+g}") == pytest.approx(value)
+    assert _points(f"{value:+g}分".replace("+", "＋")) == pytest.approx(value)
+
+
+@given(st.text(max_size=12))
+def test_points_either_parse_or_raise_value_error(text: str) -> None:
+    with contextlib.suppress(ValueError):
+        _points(text)
