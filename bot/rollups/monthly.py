@@ -1,7 +1,8 @@
 """The monthly summary (月度总结), compiled: what the month's weeks add up to.
 
 The month's weeks are those whose Thursday falls in it (:mod:`bot.rollups.months`). A week
-counts for reporting once its deadline has passed. Rates are over the weeks a group was
+counts for reporting once its deadline has passed, or earlier for a group that has
+already reported it (on time, necessarily). Rates are over the weeks a group was
 due: from the week it joined, exempt weeks left out, exactly as the assessment counts.
 Indicator totals are compared with the yearly target and with the time share of it
 (时序进度, weeks of the year elapsed ÷ weeks in the year); an indicator in ``%`` is a rate
@@ -102,7 +103,9 @@ def _statuses(
         if group.joined_key is not None and week.key < group.joined_key:
             result.append("not_joined")
         elif week.key not in due:
-            result.append("not_due")
+            # reported before its deadline has even come: on time, and counted as such
+            reported = (group.id, week.key) in facts.reports
+            result.append("on_time" if reported else "not_due")
         else:
             result.append(facts.status(group.id, week.key))
     return tuple(result)

@@ -40,16 +40,28 @@ def document_bytes(document: OfficialDocument) -> bytes:
     return render_document(document)
 
 
-def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+def workbook_bytes(sheets: Sequence[Sheet], created: date) -> bytes:
+    """The workbook, stamped with the day it is about so the same content is the same file."""
     try:
         from bot.reports.xlsx import render_workbook
     except ImportError as error:
         raise RollupRefused("rollups.error.no_renderer", format="xlsx") from error
-    return render_workbook(sheets)
+    return render_workbook(sheets, created=created)
 
 
 def _today(workspace: Workspace, now: datetime) -> date:
     return now.astimezone(ZoneInfo(workspace.timezone)).date()
+
+
+def _day_of(assessment: Assessment, workspace: Workspace, now: datetime) -> date:
+    """A published assessment keeps its date, so its files come out as they were."""
+    if assessment.published_at:
+        return (
+            datetime.fromisoformat(assessment.published_at)
+            .astimezone(ZoneInfo(workspace.timezone))
+            .date()
+        )
+    return _today(workspace, now)
 
 
 def _bars_of(assessment: Assessment) -> list[charts.Bar]:
@@ -67,12 +79,14 @@ def assessment_file(
             title, _bars_of(assessment), assessment.rubric["thresholds"], locale
         )
     if fmt == "docx":
-        day = _today(workspace, now)
+        day = _day_of(assessment, workspace, now)
         return document_bytes(
             views.assessment_document(assessment, issuer(workspace, locale), day, locale)
         )
     if fmt == "xlsx":
-        return workbook_bytes(views.assessment_sheets(assessment, locale))
+        return workbook_bytes(
+            views.assessment_sheets(assessment, locale), _day_of(assessment, workspace, now)
+        )
     raise RollupRefused("rollups.error.bad_format", format=fmt)
 
 
@@ -90,7 +104,7 @@ def year_file(
         day = _today(workspace, now)
         return document_bytes(views.year_document(ranking, issuer(workspace, locale), day, locale))
     if fmt == "xlsx":
-        return workbook_bytes(views.year_sheets(ranking, locale))
+        return workbook_bytes(views.year_sheets(ranking, locale), _today(workspace, now))
     raise RollupRefused("rollups.error.bad_format", format=fmt)
 
 
@@ -107,7 +121,7 @@ async def monthly_file(
             monthly_views.monthly_document(summary, issuer(workspace, locale), locale)
         )
     if fmt == "xlsx":
-        return workbook_bytes(monthly_views.monthly_sheets(summary, locale))
+        return workbook_bytes(monthly_views.monthly_sheets(summary, locale), summary.issued_on)
     raise RollupRefused("rollups.error.bad_format", format=fmt)
 
 
