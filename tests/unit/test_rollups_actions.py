@@ -171,3 +171,22 @@ def test_points_read_back_what_was_written(value: float) -> None:
 def test_points_either_parse_or_raise_value_error(text: str) -> None:
     with contextlib.suppress(ValueError):
         _points(text)
+
+
+async def test_the_year_by_halves_or_as_one_window(office: tuple[Database, int]) -> None:
+    db, workspace_id = office
+    async with db.session() as session:
+        workspace, _ = await parts(session, workspace_id)
+        by_halves = await assessment.year_ranking(session, workspace, 2026, NOW)
+        first, second = by_halves.halves
+        s01 = next(r for r in by_halves.rows if r.code == "S01")
+        halves = [next(s.final for s in h.scores if s.code == "S01") for h in (first, second)]
+        assert s01.halves == tuple(halves)
+        present = [h for h in halves if h is not None]  # the sample starts in W36: H2 only
+        assert halves[0] is None and s01.final == pytest.approx(sum(present) / len(present))
+        assert len(by_halves.shortlist) >= 3 and all(r.rank <= 3 for r in by_halves.shortlist)
+        workspace.settings = {"year_ranking": "whole", "shortlist_size": 5}
+        whole = await assessment.year_ranking(session, workspace, 2026, NOW)
+        assert whole.mode == "whole" and whole.whole is not None
+        assert whole.whole.window_key == "2026" and len(whole.shortlist) >= 5
+        assert [r.code for r in whole.rows] == [s.code for s in whole.whole.scores]
