@@ -129,11 +129,16 @@ async def _due_keys(
 
 
 def _joined_key(
-    created_at: datetime | None, first_seen: str | None, workspace: Workspace
+    created_at: datetime | None, first_seen: str | None, workspace: Workspace, now: datetime
 ) -> str | None:
-    """The first week a group is assessed on (see :mod:`bot.rollups.scoring`, Joining)."""
-    if created_at is None:
-        return None
+    """The first week a group is assessed on (see :mod:`bot.rollups.scoring`, Joining).
+
+    A creation stamp later than the clock's now cannot be on the clock's timeline: the
+    stamp is the database's real time and the clock a moved one (a demo, a test). Such a
+    group counts from its first report or exemption, or from the beginning without one.
+    """
+    if created_at is None or created_at > now:
+        return first_seen if created_at is not None else None
     tz = ZoneInfo(workspace.timezone)
     week = period_containing(created_at, tz)
     if schedule.nominal_moment(workspace.settings or {}, "deadline", week, tz) < created_at:
@@ -142,7 +147,7 @@ def _joined_key(
     return min(keys)
 
 
-async def _groups(session: AsyncSession, workspace: Workspace) -> list[GroupInfo]:
+async def _groups(session: AsyncSession, workspace: Workspace, now: datetime) -> list[GroupInfo]:
     seen_reports = (
         select(Submission.group_id.label("group_id"), PeriodRow.key.label("key"))
         .join(PeriodRow, PeriodRow.id == Submission.period_id)
@@ -170,7 +175,7 @@ async def _groups(session: AsyncSession, workspace: Workspace) -> list[GroupInfo
     return [
         GroupInfo(
             g.id, g.code, g.name, g.position,
-            _joined_key(g.created_at, first_seen.get(g.id), workspace),
+            _joined_key(g.created_at, first_seen.get(g.id), workspace, now),
             tuple(IndicatorInfo(i.id, i.name, i.unit, i.target) for i in g.indicators),
         )
         for g in rows
@@ -265,7 +270,7 @@ async def load(
     first = reports_from or weeks[0]
     last = weeks[-1]
     return Facts(
-        groups=await _groups(session, workspace),
+        groups=await _groups(session, workspace, now),
         due_keys=await _due_keys(session, workspace, weeks, now),
         reports=await _reports(session, workspace, first.key, last.key),
         exempt=await _exemptions(session, workspace, weeks[0].key, last.key),
