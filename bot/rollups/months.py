@@ -167,3 +167,10 @@ def year_progress(last: Month) -> tuple[int, int]:
     against which a yearly target is measured (时序进度)."""
     elapsed = sum(len(Month(last.year, m).weeks()) for m in range(1, last.month + 1))
     return elapsed, weeks_in_year(last.year)
+
+
+def summary_due_on(day: date, calendar: WorkdayCalendar) -> Month | None:
+    """The month whose summary is due on ``day``: the month before, if ``day`` is the first
+    working day of its month (for the scheduled ``monthly`` step); else None."""
+    month = Month(day.year, day.month)
+    return month.previous() if first_working_day(month, calendar) == day else None

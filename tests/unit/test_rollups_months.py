@@ -17,6 +17,7 @@ from bot.rollups.months import (
     month_of_week,
     parse_month,
     parse_window,
+    summary_due_on,
 )
 from bot.workdays import WorkdayCalendar
 
@@ -47,6 +48,13 @@ def test_the_first_working_day_of_october_2026_is_the_8th() -> None:
     calendar = WorkdayCalendar()
     assert first_working_day(Month(2026, 10), calendar) == date(2026, 10, 8)
     assert first_working_day(Month(2026, 12), calendar) == date(2026, 12, 1)
+    # so September's summary is due then, and on no other day of October
+    assert summary_due_on(date(2026, 10, 8), calendar) == Month(2026, 9)
+    assert summary_due_on(date(2026, 10, 1), calendar) is None
+    assert summary_due_on(date(2026, 10, 9), calendar) is None
+    assert summary_due_on(date(2027, 1, 4), WorkdayCalendar({date(2027, 1, 1): False})) == Month(
+        2026, 12
+    )
     # an office override wins: a local rest day on Tuesday 1 December moves it to the 2nd
     overridden = WorkdayCalendar({date(2026, 12, 1): False})
     assert first_working_day(Month(2026, 12), overridden) == date(2026, 12, 2)
