@@ -46,6 +46,14 @@ async def test_assess_answers_the_director_and_refuses_a_member(
     assert "按时报送 0/21周" in answer.text and "评分规则" in answer.text
     assert answer.button_texts == ["📌 发布考核结果"]
 
+    await director.says("/adjust 2026-H2 emp +2 承办全区现场观摩会")
+    adjusted = await director.reads("已记录")
+    assert "就业援助组" in adjusted.text and "+2" in adjusted.text
+    await director.says("/adjust 2026-H2 EMP +9 再加")
+    await director.reads("超出范围")  # 2 + 9 > 10
+    await director.says("/adjust 2026-H2 EMP 很多 理由")
+    await director.reads("不是有效的分值")
+
     await director.presses("📌 发布考核结果")
     await director.reads("考核结果已发布")
     async with open_session(office_with_member) as session:
@@ -58,6 +66,8 @@ async def test_assess_answers_the_director_and_refuses_a_member(
     stored = await director.reads("专项组考核结果")
     assert "已于2026-11-26发布" in stored.text and "按时报送 0/21周" in stored.text
     assert "按时报送40分" in stored.text  # the rubric as published, not the new one
+    assert "就业援助组：+2.0分，理由：承办全区现场观摩会" in stored.text
+    assert "计算得分0.0，加减分+2.0" in stored.text
     assert stored.button_texts == []
 
     bot = (await driver.bot_info())["user"]["username"]
