@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
+from types import ModuleType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +20,7 @@ from bot.i18n import translate
 from bot.replies import Attachment, Keyboard, Reply
 from bot.reports.layout import OfficialDocument, Sheet
 from bot.rollups import assessment_views as views
-from bot.rollups import charts, monthly_views
+from bot.rollups import monthly_views
 from bot.rollups.assessment import Assessment, YearRanking, assess, year_ranking
 from bot.rollups.monthly import compile_month
 from bot.rollups.months import Month, Window, parse_month
@@ -26,6 +28,14 @@ from bot.rollups.refusals import RollupRefused
 from storage.models import Workspace
 
 FORMATS = ("md", "png", "docx", "xlsx")
+
+
+def _charts() -> ModuleType:
+    """The charts module, imported when a chart is drawn: matplotlib costs seconds to
+    import on a busy machine, and a Markdown or Word file needs none of it."""
+    from bot.rollups import charts
+
+    return charts
 
 
 def issuer(workspace: Workspace, locale: str) -> str:
@@ -64,8 +74,8 @@ def _day_of(assessment: Assessment, workspace: Workspace, now: datetime) -> date
     return _today(workspace, now)
 
 
-def _bars_of(assessment: Assessment) -> list[charts.Bar]:
-    return [charts.Bar(s.name, s.final, s.grade, s.rank) for s in assessment.scores]
+def _bars_of(assessment: Assessment) -> list[Any]:
+    return [_charts().Bar(s.name, s.final, s.grade, s.rank) for s in assessment.scores]
 
 
 def assessment_file(
@@ -75,7 +85,7 @@ def assessment_file(
         return views.assessment_markdown(assessment, locale).encode()
     if fmt == "png":
         title = views.assessment_title(assessment, locale)
-        return charts.ranking_chart(
+        return _charts().ranking_chart(
             title, _bars_of(assessment), assessment.rubric["thresholds"], locale
         )
     if fmt == "docx":
@@ -96,8 +106,8 @@ def year_file(
     if fmt == "md":
         return views.year_markdown(ranking, locale).encode()
     if fmt == "png":
-        bars = [charts.Bar(r.name, r.final, r.grade, r.rank) for r in ranking.rows]
-        return charts.ranking_chart(
+        bars = [_charts().Bar(r.name, r.final, r.grade, r.rank) for r in ranking.rows]
+        return _charts().ranking_chart(
             views.year_title(ranking, locale), bars, ranking.thresholds, locale
         )
     if fmt == "docx":
@@ -115,7 +125,7 @@ async def monthly_file(
     if fmt == "md":
         return monthly_views.monthly_markdown(summary, locale).encode()
     if fmt == "png":
-        return charts.monthly_chart(summary, monthly_views.title(summary, locale), locale)
+        return _charts().monthly_chart(summary, monthly_views.title(summary, locale), locale)
     if fmt == "docx":
         return document_bytes(
             monthly_views.monthly_document(summary, issuer(workspace, locale), locale)
@@ -140,7 +150,7 @@ async def monthly_replies(
     replies = []
     try:
         chart = Attachment(
-            f"monthly-{month}.png", charts.monthly_chart(summary, title, locale), "photo"
+            f"monthly-{month}.png", _charts().monthly_chart(summary, title, locale), "photo"
         )
         replies.append(Reply(monthly_views.caption(summary, locale), attachment=chart))
     except RollupRefused:
