@@ -6,8 +6,10 @@ office chat's in a group; in a private chat the first office where the person ma
 and again on every button press, since a button names what to act on, never who may.
 
 Buttons carry ``ru:<action>:<id>[:<more>]``: ``hg``/``hp``/``hx`` walk a good-practice
-draft through group, report and passage, ``hw`` withdraws a mark, ``ap`` publishes an
-assessment, ``aw`` withdraws an adjustment.
+draft through group, report and passage, ``hr`` starts one from a report (the button
+:func:`report_button` makes, for ``/report``; the title then comes by ``/highlight
+TITLE``), ``hw`` withdraws a mark, ``ap`` publishes an assessment, ``aw`` withdraws an
+adjustment.
 """
 
 from __future__ import annotations
@@ -36,7 +38,14 @@ from bot.rollups.months import (
     parse_window,
 )
 from bot.rollups.refusals import RollupRefused
-from storage.models import GoodPractice, Person, ScoreAdjustment, TaskGroup, Workspace
+from storage.models import (
+    GoodPractice,
+    Person,
+    ScoreAdjustment,
+    SubmissionRevision,
+    TaskGroup,
+    Workspace,
+)
 from storage.models import Period as PeriodRow
 
 CALLBACK_PATTERN = r"^ru:"
@@ -238,6 +247,15 @@ async def highlight(caller: Caller, args: str) -> Answer:
         return _refusal(caller, workspace)
     if not args.strip():
         return Answer([await _month_list(caller, workspace)])
+    waiting = await highlights.untitled_draft(
+        caller.session, workspace, caller.person.id, caller.now
+    )
+    if waiting is not None:  # the report was chosen from a button under it: name it now
+        try:
+            waiting.title = highlights.clean_title(args)
+        except RollupRefused as error:
+            return Answer([Reply(error.translated(caller.locale))])
+        return await _passages(caller, waiting, workspace, None)
     try:
         draft = await highlights.start(
             caller.session, workspace, args, caller.person.id, caller.now
@@ -321,9 +339,18 @@ async def _pick_report(
         return _refusal(caller, "rollups.highlight.stale")
     draft, workspace = found
     try:
-        passages = await highlights.choose_report(caller.session, workspace, draft, revision_id)
+        await highlights.choose_report(caller.session, workspace, draft, revision_id)
     except RollupRefused as error:
         return Answer([], error.translated(caller.locale))
+    return await _passages(caller, draft, workspace, message_id)
+
+
+async def _passages(
+    caller: Caller, draft: GoodPractice, workspace: Workspace, message_id: int | None
+) -> Answer:
+    """The last choice: the whole report or one of its passages."""
+    revision = await caller.session.get(SubmissionRevision, draft.revision_id)
+    passages = highlights.passages(revision.content or {}) if revision else []
     group = await caller.session.get(TaskGroup, draft.group_id)
     week = await _week_of(caller, draft)
     buttons = [[Button(caller.say("rollups.highlight.whole"), f"ru:hx:{draft.id}:0")]]
@@ -332,11 +359,9 @@ async def _pick_report(
         for index, text in enumerate(passages, start=1)
     ]
     text = caller.say(
-        "rollups.highlight.pick_passage",
-        title=draft.title,
-        group=group.name if group else "",
+        "rollups.highlight.pick_passage", title=draft.title, group=group.name if group else "",
         week=week,
-    )
+    )  # fmt: skip
     return Answer([Reply(text, buttons=buttons, edit_message_id=message_id)])
 
 
@@ -386,6 +411,30 @@ async def _withdraw_practice(caller: Caller, practice_id: int) -> Answer:
     return Answer([Reply(text)], text)
 
 
+def report_button(revision_id: int, locale: str) -> Button:
+    """The button to put under a group's entry in ``/report``: mark that report."""
+    return Button(translate(locale, "rollups.highlight.report_mark"), f"ru:hr:{revision_id}")
+
+
+async def _from_report(caller: Caller, revision_id: int) -> Answer:
+    workspace_id = await highlights.workspace_of_revision(caller.session, revision_id)
+    workspace = await _allowed(caller, workspace_id, "highlight.manage") if workspace_id else None
+    if workspace is None:
+        return _refusal(
+            caller, "rollups.refused" if workspace_id else "rollups.highlight.no_report"
+        )
+    draft = await highlights.start_from_report(
+        caller.session, workspace, revision_id, caller.person.id, caller.now
+    )
+    group = await caller.session.get(TaskGroup, draft.group_id)
+    text = caller.say(
+        "rollups.highlight.ask_title", group=group.name if group else "",
+        week=await _week_of(caller, draft),
+    )  # fmt: skip
+    reply = Reply(text, chat_id=caller.person.telegram_user_id if not caller.private else None)
+    return Answer([reply], text)
+
+
 async def button(caller: Caller, data: str, message_id: int | None) -> Answer:
     """A roll-up button: ``ru:<action>:<id>[:<more>]``; anything malformed is stale."""
     parts = data.split(":")
@@ -397,6 +446,8 @@ async def button(caller: Caller, data: str, message_id: int | None) -> Answer:
             return await _withdraw_adjustment(caller, first)
         if action == "hw":
             return await _withdraw_practice(caller, first)
+        if action == "hr":
+            return await _from_report(caller, first)
         second = int(parts[3])
     except (IndexError, ValueError):
         return Answer([], translate(caller.locale, "rollups.highlight.stale"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,7 @@ from bot.rollups.refusals import RollupRefused
 from storage.models import GoodPractice, Submission, SubmissionRevision, TaskGroup, Workspace
 from storage.models import Period as PeriodRow
 
+DRAFT_TTL = timedelta(hours=1)  # how long a report picked from /report waits for its title
 TITLE_LIMIT = 60  # one line: what a bulletin's list or a summary's heading can carry
 MAX_PASSAGES = 8
 RECENT_REPORTS = 6
@@ -58,6 +59,49 @@ async def start(
     session.add(draft)
     await session.flush()
     return draft
+
+
+async def start_from_report(
+    session: AsyncSession, workspace: Workspace, revision_id: int, person_id: int, now: datetime
+) -> GoodPractice:
+    """A draft for a report already chosen (a button under it): the title comes next, with
+    ``/highlight TITLE`` (see :func:`untitled_draft`)."""
+    draft = GoodPractice(
+        workspace_id=workspace.id, title="", status="draft", passage="",
+        created_by_id=person_id, created_at=now,
+    )  # fmt: skip
+    session.add(draft)
+    await choose_report(session, workspace, draft, revision_id)
+    await session.flush()
+    return draft
+
+
+async def untitled_draft(
+    session: AsyncSession, workspace: Workspace, person_id: int, now: datetime
+) -> GoodPractice | None:
+    """The person's report chosen from a button within the last hour, still without title."""
+    return await session.scalar(
+        select(GoodPractice)
+        .where(
+            GoodPractice.workspace_id == workspace.id,
+            GoodPractice.created_by_id == person_id,
+            GoodPractice.status == "draft",
+            GoodPractice.title == "",
+            GoodPractice.revision_id.is_not(None),
+            GoodPractice.created_at > now - DRAFT_TTL,
+        )
+        .order_by(GoodPractice.id.desc())
+        .limit(1)
+    )
+
+
+async def workspace_of_revision(session: AsyncSession, revision_id: int) -> int | None:
+    return await session.scalar(
+        select(TaskGroup.workspace_id)
+        .join(Submission, Submission.group_id == TaskGroup.id)
+        .join(SubmissionRevision, SubmissionRevision.submission_id == Submission.id)
+        .where(SubmissionRevision.id == revision_id)
+    )
 
 
 async def draft_of(session: AsyncSession, draft_id: int, person_id: int) -> GoodPractice | None:

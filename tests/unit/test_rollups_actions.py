@@ -190,3 +190,41 @@ async def test_the_year_by_halves_or_as_one_window(office: tuple[Database, int])
         assert whole.mode == "whole" and whole.whole is not None
         assert whole.whole.window_key == "2026" and len(whole.shortlist) >= 5
         assert [r.code for r in whole.rows] == [s.code for s in whole.whole.scores]
+
+
+async def test_a_report_chosen_by_its_button_is_named_by_highlight(
+    office: tuple[Database, int],
+) -> None:
+    """The button under a group's entry in /report: press, then /highlight TITLE, then the
+    passage; another person's /highlight is not taken for the answer."""
+    from bot.rollups import commands
+    from storage.models import Membership, Person
+
+    db, workspace_id = office
+    async with db.session() as session:
+        workspace, group = await parts(session, workspace_id)
+        director = await session.scalar(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.workspace_id == workspace_id, Membership.role == "director")
+        )
+        revision_id = await session.scalar(
+            select(SubmissionRevision.id)
+            .join(Submission, Submission.id == SubmissionRevision.submission_id)
+            .where(Submission.group_id == group.id)
+            .order_by(SubmissionRevision.id.desc())
+        )
+        caller = commands.Caller(session, director, director.id, True, "zh-CN", NOW)
+        button = commands.report_button(revision_id, "zh-CN")
+        asked = await commands.button(caller, button.data or "", None)
+        assert "请在1小时内发送 /highlight 标题" in asked.replies[0].text
+        named = await commands.highlight(caller, "提档升级“一站式”服务")
+        [reply] = named.replies
+        assert "提档升级“一站式”服务" in reply.text and reply.buttons[0][0].label == "整篇周报"
+        done = await commands.button(caller, reply.buttons[0][0].data or "", None)
+        assert "已标记为好的做法" in done.replies[0].text
+        [practice] = await highlights.of_month(session, workspace, Month(2026, 11))
+        assert practice.title == "提档升级“一站式”服务" and practice.passage == ""
+        # a second /highlight starts afresh: the chosen report was used up
+        again = await commands.highlight(caller, "另一条")
+        assert "请选择专项组" in again.replies[0].text
