@@ -9,6 +9,11 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("submit", frozenset({"contact"})),
     ("mystatus", frozenset({"contact"})),
     ("cancel", frozenset({"contact"})),
+    ("decide", frozenset({"director", "staff"})),
+    ("decisions", frozenset({"director", "staff", "member"})),
+    ("problems", frozenset({"director", "staff", "member"})),
+    ("settings", frozenset({"director", "staff"})),
+    ("holiday", frozenset({"director", "staff"})),
     ("assess", frozenset({"director", "staff"})),
     ("adjust", frozenset({"director", "staff"})),
     ("monthly", frozenset({"director", "staff"})),
@@ -18,7 +23,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 
 # In a group chat only these make sense; the rest happen in the private chat.
-GROUP_COMMANDS = ("submit", "help")
+GROUP_COMMANDS = ("submit", "decide", "decisions", "problems", "help")
 
 
 def available(roles: set[str], private: bool) -> list[str]:

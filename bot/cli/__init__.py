@@ -74,10 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # Each concern adds its own sub-commands from its module in this package.
-    from bot.cli import rollups, roster
+    from bot.cli import calendar, jobs, roles, rollups, roster
 
-    roster.add_commands(commands)
-    rollups.add_commands(commands)
+    for module in (roster, roles, jobs, calendar, rollups):
+        module.add_commands(commands)
     return parser
 
 
