@@ -89,6 +89,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("adjust", rollups.adjust, filters=new))
     add(CommandHandler("monthly", rollups.monthly, filters=new))
     add(CommandHandler("highlight", rollups.highlight, filters=new))
+    add(CommandHandler("rubric", rollups.rubric, filters=new))
     add(CallbackQueryHandler(settings.settings_button, pattern=settings.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.button, pattern=dialog.CALLBACK_PATTERN))
     add(CallbackQueryHandler(ledgers.button, pattern=ledgers.CALLBACK_PATTERN))

@@ -18,6 +18,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("adjust", frozenset({"director", "staff"})),
     ("monthly", frozenset({"director", "staff"})),
     ("highlight", frozenset({"director", "staff"})),
+    ("rubric", frozenset({"director", "staff"})),
     ("help", frozenset()),
     ("start", frozenset()),
 )

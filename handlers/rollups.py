@@ -46,6 +46,7 @@ assess = _command(commands.assess)
 adjust = _command(commands.adjust)
 monthly = _command(commands.monthly)
 highlight = _command(commands.highlight)
+rubric = _command(commands.rubric)
 
 
 @on_update

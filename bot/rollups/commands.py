@@ -28,6 +28,7 @@ from bot.people import workspace_for_chat
 from bot.periods import parse_period
 from bot.replies import Button, Keyboard, Reply, say
 from bot.rollups import assessment, highlights, outputs
+from bot.rollups import rubric as rubric_settings
 from bot.rollups.assessment_views import month_name, window_name
 from bot.rollups.months import (
     InvalidWindow,
@@ -209,6 +210,28 @@ async def _withdraw_adjustment(caller: Caller, adjustment_id: int) -> Answer:
         return Answer([], error.translated(caller.locale))
     text = caller.say("rollups.adjust.withdrawn")
     return Answer([Reply(text)], text)
+
+
+async def rubric(caller: Caller, args: str) -> Answer:
+    """``/rubric`` shows the rubric's settings; ``/rubric on_time=50 …`` changes them."""
+    workspace = await _workspace(caller, "settings.manage")
+    if isinstance(workspace, str):
+        return _refusal(caller, workspace)
+    lines = []
+    if args.strip():
+        try:
+            rubric_settings.change(caller.session, workspace, args, caller.person.id, caller.now)
+        except RollupRefused as error:
+            return Answer(
+                [Reply(error.translated(caller.locale) + "\n" + caller.say("rollups.rubric.usage"))]
+            )
+        lines.append(caller.say("rollups.rubric.changed"))
+    lines += [
+        rubric_settings.describe(workspace, caller.locale),
+        "",
+        caller.say("rollups.rubric.usage"),
+    ]
+    return Answer([Reply("\n".join(lines))])
 
 
 # --- /monthly ----------------------------------------------------------------------------

@@ -228,3 +228,63 @@ async def test_a_report_chosen_by_its_button_is_named_by_highlight(
         # a second /highlight starts afresh: the chosen report was used up
         again = await commands.highlight(caller, "另一条")
         assert "请选择专项组" in again.replies[0].text
+
+
+def test_rubric_changes_are_checked() -> None:
+    from bot.rollups.rubric import parse_changes
+
+    changed = parse_changes(
+        "按时报送=50 decisions=30 problems=20 指标=0 grades=95,85,70 limit=5", {}
+    )
+    assert changed["rubric"] == {"on_time": 50, "decisions": 30, "problems": 20, "indicators": 0}
+    assert changed["grade_thresholds"] == {"excellent": 95, "good": 85, "fair": 70}
+    assert changed["adjustment_limit"] == 5
+    assert parse_changes("year=whole shortlist=5", {})["year_ranking"] == "whole"
+    for bad in (
+        "on_time=-1",
+        "grades=60,80,90",
+        "year=sometimes",
+        "on_time=0 decisions=0 problems=0 indicators=0",
+        "hello",
+        "limit=99",
+    ):
+        with pytest.raises(RollupRefused):
+            parse_changes(bad, {})
+
+
+@given(st.text(max_size=30))
+def test_rubric_text_either_parses_or_is_refused_politely(text: str) -> None:
+    from bot.rollups.rubric import parse_changes
+
+    with contextlib.suppress(RollupRefused):
+        parse_changes(text, {})
+
+
+async def test_rubric_command_changes_future_assessments_and_is_logged(
+    office: tuple[Database, int],
+) -> None:
+    from bot.rollups import commands
+    from storage.models import Membership, Person
+
+    db, workspace_id = office
+    async with db.session() as session:
+        staff = await session.scalar(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.workspace_id == workspace_id, Membership.role == "staff")
+        )
+        caller = commands.Caller(session, staff, staff.id, True, "zh-CN", NOW)
+        shown = await commands.rubric(caller, "")
+        assert "按时报送40分" in shown.replies[0].text
+        answer = await commands.rubric(caller, "按时报送=100 议定事项=0 问题解决=0 指标=0")
+        assert "评分规则已更新" in answer.replies[0].text
+        refused = await commands.rubric(caller, "按时报送=abc")
+        assert "无效" in refused.replies[0].text
+    async with db.session() as session:
+        workspace, _ = await parts(session, workspace_id)
+        fresh = await assessment.compute(session, workspace, H2, NOW)
+        assert list(fresh.rubric["weights"]) == ["on_time"]
+        logged = await session.scalars(
+            select(AuditLog.action).where(AuditLog.workspace_id == workspace_id)
+        )
+        assert "settings.rubric" in list(logged)
