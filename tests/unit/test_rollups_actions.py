@@ -143,7 +143,12 @@ async def test_a_good_practice_is_marked_withdrawn_and_listed_by_its_reports_mon
         practices = await highlights.of_month(session, workspace, Month(2026, 11))
         assert [p.title for p in practices] == ["提档升级经验"]
         replies = await monthly_replies(session, workspace, "2026-11", "zh-CN", NOW)
-        assert any("提档升级经验" in r.text for r in replies)
+        # what the scheduled monthly step posts: the chart with a caption, the text, the Word file
+        chart, text, word = replies
+        assert chart.attachment and chart.attachment.kind == "photo"
+        assert chart.attachment.data.startswith(b"\x89PNG") and "2026年11月工作总结" in chart.text
+        assert "提档升级经验" in text.text and "四、好的做法经验" in text.text
+        assert word.attachment and word.attachment.filename == "monthly-2026-11.docx"
         await highlights.withdraw(session, workspace, marked.id, 1, NOW)
         assert await highlights.of_month(session, workspace, Month(2026, 11)) == []
         with pytest.raises(RollupRefused):
