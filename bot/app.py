@@ -36,7 +36,7 @@ from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
-from handlers import basic, chats, dialog, ledgers, reports, settings
+from handlers import basic, chats, dialog, ledgers, reports, rollups, settings
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
 from handlers.sender import Sender
@@ -89,10 +89,16 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("problems", ledgers.problems, filters=new))
     add(CommandHandler("settings", settings.settings_command, filters=new))
     add(CommandHandler("holiday", settings.holiday_command, filters=new))
+    add(CommandHandler("assess", rollups.assess, filters=new))
+    add(CommandHandler("adjust", rollups.adjust, filters=new))
+    add(CommandHandler("monthly", rollups.monthly, filters=new))
+    add(CommandHandler("highlight", rollups.highlight, filters=new))
+    add(CommandHandler("rubric", rollups.rubric, filters=new))
     add(CallbackQueryHandler(settings.settings_button, pattern=settings.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.button, pattern=dialog.CALLBACK_PATTERN))
     add(CallbackQueryHandler(ledgers.button, pattern=ledgers.CALLBACK_PATTERN))
     add(CallbackQueryHandler(reports.button, pattern=reports.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(rollups.button, pattern=rollups.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.stale_button))
     add(
         MessageHandler(

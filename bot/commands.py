@@ -17,6 +17,11 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("problems", frozenset({"director", "staff", "member"})),
     ("settings", frozenset({"director", "staff"})),
     ("holiday", frozenset({"director", "staff"})),
+    ("assess", frozenset({"director", "staff"})),
+    ("adjust", frozenset({"director", "staff"})),
+    ("monthly", frozenset({"director", "staff"})),
+    ("highlight", frozenset({"director", "staff"})),
+    ("rubric", frozenset({"director", "staff"})),
     ("help", frozenset()),
     ("start", frozenset()),
 )
