@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -86,6 +87,8 @@ class Workspace(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # False once /unbind: the data stays (until ``lihui workspace purge``) but is not served.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     groups: Mapped[list[TaskGroup]] = relationship(
         back_populates="workspace", order_by="TaskGroup.position"
@@ -490,4 +493,26 @@ class AuditLog(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+# --- access: binding, roles and the office's own edits (issue 9) ----------------------------
+
+
+class PendingEdit(Base):
+    """A /groups edit waiting for the value the person will type next.
+
+    Kept here rather than in memory so that a restart, or another instance answering the
+    next update, still knows what the typed text is for. One per person: starting another
+    edit replaces it.
+    """
+
+    __tablename__ = "pending_edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("task_group.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
