@@ -24,18 +24,21 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot import commands
+from bot.access_views import CALLBACK_PATTERN as ACCESS_BUTTONS
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
-from handlers import basic, dialog
+from handlers import access, basic, dialog
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.sender import Sender
 from handlers.transport import poll_updates, serve_webhook
@@ -70,6 +73,20 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     private = new & filters.ChatType.PRIVATE
     group = new & filters.ChatType.GROUPS
     add = application.add_handler
+    # Before anything else: a flood is dropped, an unserved chat ignored (handlers.access).
+    add(TypeHandler(Update, access.gate), group=-2)
+    add(MessageHandler(new & filters.TEXT, access.typed_value), group=-1)
+    add(ChatMemberHandler(access.arrived, ChatMemberHandler.MY_CHAT_MEMBER))
+    add(CommandHandler("bind", access.bind, filters=private | (group & ADDRESSED_TO_ME)))
+    anywhere = private | (group & ADDRESSED_TO_ME)
+    for name, callback in (
+        ("unbind", access.unbind),
+        ("roles", access.roles),
+        ("groups", access.groups),
+        ("audit", access.audit_log),
+    ):
+        add(CommandHandler(name, callback, filters=anywhere))
+    add(CallbackQueryHandler(access.button, pattern=ACCESS_BUTTONS))
     add(CommandHandler("start", dialog.start_with_payload, filters=private & dialog.HAS_PAYLOAD))
     add(CommandHandler("start", basic.start, filters=private))
     add(CommandHandler("help", basic.help_command, filters=new))

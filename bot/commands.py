@@ -9,12 +9,18 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("submit", frozenset({"contact"})),
     ("mystatus", frozenset({"contact"})),
     ("cancel", frozenset({"contact"})),
+    ("roles", frozenset({"director"})),
+    ("groups", frozenset({"director", "staff"})),
+    ("audit", frozenset({"director"})),
+    ("unbind", frozenset({"director"})),
+    # Everyone may ask; the right is Telegram's: an administrator of the group.
+    ("bind", frozenset()),
     ("help", frozenset()),
     ("start", frozenset()),
 )
 
 # In a group chat only these make sense; the rest happen in the private chat.
-GROUP_COMMANDS = ("submit", "help")
+GROUP_COMMANDS = ("submit", "help", "bind", "unbind", "roles", "groups", "audit")
 
 
 def available(roles: set[str], private: bool) -> list[str]:
