@@ -135,19 +135,45 @@ def find_button(
     raise ActionError(f"no inline button {text!r} on {where} in chat {ref.id}", 404)
 
 
+def _message_with_buttons(ref: ChatRef, bot: Bot, message_id: int | None) -> StoredMessage:
+    if message_id is not None:
+        stored = ref.log.messages.get(message_id)
+        if stored is None:
+            raise ActionError(f"no message {message_id} in chat {ref.id}", 404)
+        return stored
+    for stored in reversed(ref.log.messages.values()):
+        keyboard = stored.data.get("reply_markup", {}).get("inline_keyboard")
+        if stored.sender_id == bot.id and keyboard:
+            return stored
+    raise ActionError(f"no bot message with inline buttons in chat {ref.id}", 404)
+
+
 def press_button(
-    world: World, bot: Bot, user: User, chat_id: int, text: str, message_id: int | None = None
+    world: World,
+    bot: Bot,
+    user: User,
+    chat_id: int,
+    text: str,
+    message_id: int | None = None,
+    forged_data: str | None = None,
 ) -> CallbackQueryRecord:
+    """Press a button; with ``forged_data``, act as a modified client that sends callback
+    data of its own under the given (or the newest) bot message with buttons."""
     ref = chat_for_user(world, bot, user, chat_id)
-    stored, button = find_button(ref, bot, text, message_id)
-    if "callback_data" not in button:
-        raise ActionError(f"button {text!r} has no callback_data (it is {sorted(button)})")
+    if forged_data is not None:
+        stored = _message_with_buttons(ref, bot, message_id)
+        data = forged_data
+    else:
+        stored, button = find_button(ref, bot, text, message_id)
+        if "callback_data" not in button:
+            raise ActionError(f"button {text!r} has no callback_data (it is {sorted(button)})")
+        data = button["callback_data"]
     query = CallbackQueryRecord(
         id=str(secrets.randbelow(9 * 10**18) + 10**18),
         user_id=user.id,
         chat_id=ref.id,
         message_id=stored.message_id,
-        data=button["callback_data"],
+        data=data,
     )
     bot.callback_queries[query.id] = query
     payload = {

@@ -19,6 +19,7 @@ Acting as a user (``chat_id`` is the user's own id for their private chat with t
     reply(user, chat_id, to_message, text)          # e.g. answering a ForceReply prompt
     send_photo(user, chat_id, data, caption=None) / send_document(user, chat_id, data, name)
     press_button(user, chat_id, text, message_id=None) -> callback query id
+    forge_callback(user, chat_id, data, message_id=None)   # a modified client's data
 
 Observing the bot::
 
@@ -297,6 +298,21 @@ class SandboxDriver:
     ) -> str:
         """Press the inline button labelled ``text``; returns the callback query id."""
         body: dict[str, Any] = {"user_id": _id(user), "chat_id": chat_id, "button_text": text}
+        if message_id is not None:
+            body["message_id"] = _id(message_id)
+        answer = await self._request("POST", "/callbacks", body)
+        return str(answer["callback_query_id"])
+
+    async def forge_callback(
+        self,
+        user: int | SandboxUser,
+        chat_id: int,
+        data: str,
+        message_id: int | SandboxMessage | None = None,
+    ) -> str:
+        """Act as a modified client: send callback ``data`` no button carries, under the
+        given (or the newest) bot message with buttons; returns the callback query id."""
+        body: dict[str, Any] = {"user_id": _id(user), "chat_id": chat_id, "data": data}
         if message_id is not None:
             body["message_id"] = _id(message_id)
         answer = await self._request("POST", "/callbacks", body)
