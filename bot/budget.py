@@ -18,8 +18,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-DEFAULT_CAPACITY = 20.0
-DEFAULT_PER_SECOND = 1.0
+# Ten at once (an album of photos), then one every two seconds: faster than anyone types
+# or taps through the dialog, far slower than a script. LIHUI_FLOOD_BURST and
+# LIHUI_FLOOD_PER_SECOND change them (the end-to-end tests, which type at machine speed).
+DEFAULT_CAPACITY = 10.0
+DEFAULT_PER_SECOND = 0.5
 MAX_TRACKED = 10_000  # people remembered at once; the least recently seen are forgotten
 
 

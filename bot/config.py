@@ -44,6 +44,9 @@ class Config:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     log_level: str = "INFO"
+    # The per-person budget of updates (bot/budget.py): a burst, then a steady rate.
+    flood_burst: float = 10.0
+    flood_per_second: float = 0.5
 
     @property
     def file_base_url(self) -> str:
@@ -96,6 +99,18 @@ def _webhook_port(value: str) -> int:
     return int(value)
 
 
+def _positive(name: str, value: str | None, default: float) -> float:
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number < 1e9:
+        raise ConfigError(f"{name}: expected a positive number, got {value!r}")
+    return number
+
+
 def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Config:
     """Read the configuration; raise :class:`ConfigError` on the first wrong value."""
     if env_file is not None and env_file.is_file():
@@ -127,6 +142,10 @@ def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Co
         webhook_port=_webhook_port(env.get("LIHUI_WEBHOOK_PORT", "8443")),
         log_level=_check_choice(
             "LIHUI_LOG_LEVEL", env.get("LIHUI_LOG_LEVEL", "INFO").upper(), LOG_LEVELS
+        ),
+        flood_burst=_positive("LIHUI_FLOOD_BURST", env.get("LIHUI_FLOOD_BURST"), 10.0),
+        flood_per_second=_positive(
+            "LIHUI_FLOOD_PER_SECOND", env.get("LIHUI_FLOOD_PER_SECOND"), 0.5
         ),
     )
 

@@ -65,7 +65,7 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     serve (except /bind, /start and /help, and the bot's own arrival)."""
     user = update.effective_user
     if user is not None and update.my_chat_member is None:
-        budget: Budget = context.bot_data.setdefault("flood_budget", Budget())
+        budget = _budget(context)
         if not budget.take(user.id, now()):
             log.info("update %s from user %s dropped: over budget", update.update_id, user.id)
             if budget.first_refusal(user.id):
@@ -82,6 +82,15 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if update.callback_query is not None:
             await services_of(context).sender.answer(update.callback_query, None)
         raise ApplicationHandlerStop
+
+
+def _budget(context: ContextTypes.DEFAULT_TYPE) -> Budget:
+    budget = context.bot_data.get("flood_budget")
+    if budget is None:
+        config = services_of(context).config
+        budget = Budget(config.flood_burst, config.flood_per_second)
+        context.bot_data["flood_budget"] = budget
+    return budget
 
 
 async def _slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
