@@ -86,8 +86,13 @@ def parse(data: str) -> tuple[str, list[int]] | None:
     return verb, [int(p) for p in rest]
 
 
-def denied(caller: Caller, action: str, workspace_id: int | None, **details: object) -> Answer:
-    """The one refusal: short and polite, and written down (see :func:`access.refuse`)."""
+def denied(
+    caller: Caller, action: str, workspace_id: int | None, *, quiet: bool = False, **details: object
+) -> Answer:
+    """The one refusal: short and polite, and written down (see :func:`access.refuse`).
+
+    ``quiet`` for a pressed button: the toast says it, without a message in the chat.
+    """
     access.refuse(
         caller.session,
         action=action,
@@ -96,7 +101,8 @@ def denied(caller: Caller, action: str, workspace_id: int | None, **details: obj
         workspace_id=workspace_id,
         **details,
     )
-    return Answer([Reply(caller.say("access.denied"))], caller.label("access.denied_short"))
+    replies = [] if quiet else [Reply(caller.say("access.denied"))]
+    return Answer(replies, caller.label("access.denied_short"))
 
 
 async def choose_workspace(
@@ -348,7 +354,7 @@ async def _choose(caller: Caller, ids: list[int], message_id: int | None) -> Ans
     action = COMMAND_ACTIONS[command]
     workspace = await checked(caller, workspace_id, action)
     if workspace is None:
-        return denied(caller, action, workspace_id, button="in")
+        return denied(caller, action, workspace_id, button="in", quiet=True)
     if command == "roles":
         return await roles_list(caller, workspace)
     if command == "audit":
@@ -365,7 +371,7 @@ async def _unbind(caller: Caller, ids: list[int], message_id: int | None) -> Ans
         caller.session, workspace_id=ids[0], person=caller.person, now=caller.now
     )
     if workspace is None:
-        return Answer([Reply(caller.say("access.denied"))], caller.label("access.denied_short"))
+        return Answer(toast=caller.label("access.denied_short"))
     text = caller.say("access.unbind.done", title=workspace.title or workspace.chat_id)
     return Answer([Reply(text, edit_message_id=message_id)])
 
@@ -375,7 +381,9 @@ async def _revoke(caller: Caller, ids: list[int], message_id: int | None) -> Ans
     workspace = await checked(caller, workspace_id, "roles.manage")
     target = await caller.session.get(Person, person_id)
     if workspace is None or target is None:
-        return denied(caller, "roles.manage", workspace_id, button="rv", target_id=person_id)
+        return denied(
+            caller, "roles.manage", workspace_id, button="rv", target_id=person_id, quiet=True
+        )
     try:
         await membership.change_role(
             caller.session,
@@ -397,7 +405,9 @@ async def _hand_over_ask(caller: Caller, ids: list[int], message_id: int | None)
     workspace = await checked(caller, workspace_id, "roles.manage")
     target = await caller.session.get(Person, person_id)
     if workspace is None or target is None:
-        return denied(caller, "roles.hand_over", workspace_id, button="ho", target_id=person_id)
+        return denied(
+            caller, "roles.hand_over", workspace_id, button="ho", target_id=person_id, quiet=True
+        )
     return hand_over_confirmation(caller, workspace, target)
 
 
@@ -406,7 +416,9 @@ async def _hand_over(caller: Caller, ids: list[int], message_id: int | None) -> 
     workspace = await checked(caller, workspace_id, "roles.manage")
     target = await caller.session.get(Person, person_id)
     if workspace is None or target is None:
-        return denied(caller, "roles.hand_over", workspace_id, button="hy", target_id=person_id)
+        return denied(
+            caller, "roles.hand_over", workspace_id, button="hy", target_id=person_id, quiet=True
+        )
     try:
         await membership.hand_over(
             caller.session,
@@ -425,7 +437,7 @@ async def _audit_page(caller: Caller, ids: list[int], message_id: int | None) ->
     workspace_id, page = ids
     workspace = await checked(caller, workspace_id, "audit.read")
     if workspace is None:
-        return denied(caller, "audit.read", workspace_id, button="au")
+        return denied(caller, "audit.read", workspace_id, button="au", quiet=True)
     return await audit_page(caller, workspace, page, edit=message_id)
 
 

@@ -128,12 +128,12 @@ async def press(caller: Caller, ids: list[int], message_id: int | None) -> Answe
     """``gl`` (list), ``g`` (a group), ``ge`` (edit a field): each checks the right again."""
     workspace = await checked(caller, ids[0], ACTION)
     if workspace is None:
-        return denied(caller, ACTION, ids[0], button="groups", ids=ids)
+        return denied(caller, ACTION, ids[0], button="groups", ids=ids, quiet=True)
     if len(ids) == 1:
         return await group_list(caller, workspace, edit=message_id)
     group = await _group(caller, workspace, ids[1])
     if group is None or not group.active:
-        return denied(caller, ACTION, workspace.id, button="groups", ids=ids)
+        return denied(caller, ACTION, workspace.id, button="groups", ids=ids, quiet=True)
     if len(ids) == 2:
         return await group_view(caller, workspace, group, edit=message_id)
     if not 0 <= ids[2] < len(FIELDS):
@@ -220,11 +220,12 @@ async def apply_text(caller: Caller, edit: PendingEdit, text: str) -> Answer:
             *(caller.say("access.groups.issue", text=line) for line in error.lines(caller.locale)),
         ]
         return Answer([Reply("\n".join(lines), ask=True)])
+    field_name, group_id = edit.field, group.id
     await session.delete(edit)
     await session.flush()
-    session.expire_all()
-    fresh = await _group(caller, workspace, group.id)
+    # The roster changed these very objects (one identity map): the view reads them as saved.
+    fresh = await _group(caller, workspace, group_id)
     assert fresh is not None
-    done = Reply(caller.say("access.groups.saved", field=column_title(edit.field, caller.locale)))
+    done = Reply(caller.say("access.groups.saved", field=column_title(field_name, caller.locale)))
     view = await group_view(caller, workspace, fresh)
     return Answer([done, *view.replies])

@@ -122,7 +122,10 @@ async def typed_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         )
     if waiting is None:
         return
-    await _apply_typed(update, context)
+    try:
+        await _apply_typed(update, context)
+    except Exception as error:  # reported like any other, but the dialog must not answer too
+        await context.application.process_error(update, error)
     raise ApplicationHandlerStop
 
 

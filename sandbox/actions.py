@@ -145,7 +145,10 @@ def _message_with_buttons(ref: ChatRef, bot: Bot, message_id: int | None) -> Sto
         keyboard = stored.data.get("reply_markup", {}).get("inline_keyboard")
         if stored.sender_id == bot.id and keyboard:
             return stored
-    raise ActionError(f"no bot message with inline buttons in chat {ref.id}", 404)
+    for stored in reversed(ref.log.messages.values()):
+        if stored.sender_id == bot.id:
+            return stored
+    raise ActionError(f"no bot message in chat {ref.id}", 404)
 
 
 def press_button(
@@ -158,7 +161,7 @@ def press_button(
     forged_data: str | None = None,
 ) -> CallbackQueryRecord:
     """Press a button; with ``forged_data``, act as a modified client that sends callback
-    data of its own under the given (or the newest) bot message with buttons."""
+    data of its own under the given (or the newest) bot message, with buttons if any."""
     ref = chat_for_user(world, bot, user, chat_id)
     if forged_data is not None:
         stored = _message_with_buttons(ref, bot, message_id)
