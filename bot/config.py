@@ -69,11 +69,30 @@ def _check_url(name: str, value: str) -> str:
     return value
 
 
+_PASSWORD_IN_URL = re.compile(r"(?<=://)([^:/@]*):[^/]*@")
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ``***``: for anything printed or logged.
+
+    Also for text that does not parse as a URL (a typo in DATABASE_URL still holds the
+    password the operator typed).
+    """
+    return _PASSWORD_IN_URL.sub(r"\1:***@", url)
+
+
+def database_password(url: str) -> str:
+    try:
+        return make_url(url).password or ""
+    except ArgumentError:
+        return ""
+
+
 def _check_database_url(value: str) -> str:
     try:
         backend = make_url(value).get_backend_name()
     except ArgumentError:
-        raise ConfigError(f"DATABASE_URL: not a database URL: {value!r}") from None
+        raise ConfigError(f"DATABASE_URL: not a database URL: {mask_url(value)!r}") from None
     if backend not in ("sqlite", "postgresql"):
         raise ConfigError("DATABASE_URL: expected sqlite+aiosqlite:// or postgresql+asyncpg://")
     return value
@@ -169,7 +188,8 @@ class RedactingFilter(logging.Filter):
 def setup_logging(config: Config) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter([config.token, config.webhook_secret or ""]))
+    secrets = [config.token, config.webhook_secret or "", database_password(config.database_url)]
+    handler.addFilter(RedactingFilter(secrets))
     logging.basicConfig(level=config.log_level, handlers=[handler], force=True)
     # httpx logs every request URL, and Telegram URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

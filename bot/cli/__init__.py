@@ -74,9 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # Each concern adds its own sub-commands from its module in this package.
-    from bot.cli import roster
+    from bot.cli import audit, roster, workspace
 
     roster.add_commands(commands)
+    audit.add_commands(commands)
+    workspace.add_commands(commands)
     return parser
 
 
