@@ -16,8 +16,10 @@ from storage.models import AuditLog, Base, Membership, Person, Workspace
 from tests.e2e.seed import open_session
 
 # Tables a refused attempt may write to: the mark that the update was handled, the audit
-# entry that records the refusal, and the person row (first contact binds the Telegram id).
-BOOKKEEPING = frozenset({"processed_update", "audit_log", "person"})
+# entry that records the refusal, the person row (first contact binds the Telegram id), and
+# deep links: /submit in the office chat hands anyone a link into the private chat, and the
+# link grants nothing (the private chat checks that its user reports for the group).
+BOOKKEEPING = frozenset({"processed_update", "audit_log", "person", "deep_link"})
 
 
 async def snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
