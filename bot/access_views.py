@@ -152,6 +152,11 @@ async def checked(caller: Caller, workspace_id: int, action: str) -> Workspace |
     return workspace
 
 
+def cancel_button(caller: Caller) -> Button:
+    """Dismisses a confirmation; it names who asked, and only they can press it."""
+    return Button(caller.label("access.cancel"), data=f"{PREFIX}x:{caller.person.id}")
+
+
 # --- /bind and /unbind -------------------------------------------------------------------
 
 
@@ -187,7 +192,7 @@ def unbind_confirmation(caller: Caller, workspace: Workspace) -> Answer:
     buttons = [
         [
             Button(caller.label("access.unbind.confirm"), data=f"{PREFIX}ub:{workspace.id}"),
-            Button(caller.label("access.cancel"), data=f"{PREFIX}x"),
+            cancel_button(caller),
         ]
     ]
     text = caller.say("access.unbind.ask", title=workspace.title or workspace.chat_id)
@@ -273,7 +278,7 @@ def hand_over_confirmation(caller: Caller, workspace: Workspace, target: Person)
                 caller.label("access.roles.hand_over_confirm"),
                 data=f"{PREFIX}hy:{workspace.id}:{target.id}",
             ),
-            Button(caller.label("access.cancel"), data=f"{PREFIX}x"),
+            cancel_button(caller),
         ]
     ]
     text = caller.say("access.roles.hand_over_ask", person=membership.name_of(target))
@@ -337,7 +342,9 @@ async def press(caller: Caller, data: str, message_id: int | None) -> Answer:
     if parsed is None:
         return Answer(toast=caller.label("access.stale"))
     verb, ids = parsed
-    if verb == "x":
+    if verb == "x" and len(ids) == 1:
+        if ids[0] != caller.person.id:  # someone else's confirmation: not theirs to dismiss
+            return Answer(toast=caller.label("access.denied_short"))
         edit = [Reply(caller.say("access.cancelled"), edit_message_id=message_id)]
         return Answer(edit if message_id else [], caller.label("access.cancelled"))
     handler = _BUTTONS.get((verb, len(ids)))

@@ -13,6 +13,7 @@ import logging
 from sqlalchemy import select
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import access, access_views, group_edit
@@ -22,7 +23,7 @@ from bot.clock import now
 from bot.i18n import normalize_locale, translate
 from bot.people import UserInfo, identify
 from bot.replies import CallbackAnswer, Reply
-from handlers.sender import Undeliverable
+from handlers.sender import Undeliverable, with_retries
 from handlers.turn import Turn, on_update, services_of
 from storage.models import PendingEdit, Person
 
@@ -143,11 +144,22 @@ async def _apply_typed(update: Update, turn: Turn) -> None:
 # --- arriving in a group -------------------------------------------------------------------
 
 
+async def arrived(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Added to a group: say once what lihui is and how an administrator binds it.
+
+    A private chat's change (the user blocked or unblocked the bot) is not for this handler,
+    and must not count as the person having started the bot.
+    """
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return
+    await _greet(update, context)
+
+
 @on_update
-async def arrived(update: Update, turn: Turn) -> None:
-    """Added to a group: say once what lihui is and how an administrator binds it."""
+async def _greet(update: Update, turn: Turn) -> None:
     change = update.my_chat_member
-    if change is None or turn.private:
+    if change is None:
         return
     joined = change.new_chat_member.status in PRESENT_STATUSES
     was_out = change.old_chat_member.status not in PRESENT_STATUSES | ADMIN_STATUSES
@@ -169,8 +181,12 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     is_admin = False
     if chat.type != ChatType.PRIVATE:
-        member = await chat.get_member(user.id)
-        is_admin = member.status in ADMIN_STATUSES
+        try:
+            member = await with_retries("getChatMember", lambda: chat.get_member(user.id))
+        except (Undeliverable, BadRequest) as error:  # removed from the group meanwhile
+            log.info("getChatMember for /bind in %s failed: %s", chat.id, error)
+        else:
+            is_admin = member.status in ADMIN_STATUSES
     title = chat.title or ""
 
     @on_update

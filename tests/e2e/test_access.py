@@ -117,6 +117,9 @@ async def test_unbind_needs_confirmation_keeps_the_data_and_bind_reactivates(
     before = await snapshot(seeded_sqlite)
     query = await driver.press_button(office.li, chat, "确认解除绑定", ask.id)
     assert (await driver.wait_for_callback_answer(query))["text"] == "没有权限"
+    query = await driver.press_button(office.li, chat, "取消", ask.id)
+    assert (await driver.wait_for_callback_answer(query))["text"] == "没有权限"
+    assert (await driver.messages(chat))[-1].button_texts == ["确认解除绑定", "取消"]
     assert await snapshot(seeded_sqlite) == before
     assert [d["attempted"] for d in await denials(seeded_sqlite)] == ["workspace.unbind"]
 
@@ -409,3 +412,28 @@ async def test_a_flood_is_answered_only_a_few_times_and_others_carry_on(
     # Ten at once, one more every two seconds, and one "slow down": a few, not 200.
     assert 1 <= len(answers) <= 16, len(answers)
     assert any("太快" in m.text or "too fast" in m.text for m in answers)
+
+
+async def test_a_deep_link_of_another_office_opens_nothing(
+    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+) -> None:
+    from bot import deeplinks
+    from bot.clock import now
+
+    other = await driver.create_group("第二办公室", members=[office.outsider])
+    await seed_office(
+        seeded_sqlite, other.id, [GroupSpec("X1", "宣传组", [("xuan_chuan", "primary")])]
+    )
+    x1 = await group_id(seeded_sqlite, "X1")
+    async with open_session(seeded_sqlite) as session:
+        b = await workspace_row(seeded_sqlite, other.id)
+        assert b is not None
+        token = await deeplinks.create(session, b.id, now(), group_id=x1)
+    await start_bot(seeded_sqlite)
+    before = await snapshot(seeded_sqlite)
+    zhang = Actor(driver, office.zhang)
+    await zhang.says(f"/start {token}")
+    await zhang.reads("您不是该专项组的联络员")
+    await zhang.says("/start not-a-token-at-all")
+    await zhang.reads("链接")
+    assert (await snapshot(seeded_sqlite))["submission"] == before["submission"] == []
