@@ -12,6 +12,8 @@ workspace the ids name, so a forged or stale button is refused like a forged com
 from __future__ import annotations
 
 import re
+import zlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -27,14 +29,6 @@ PREFIX = "a:"
 CALLBACK_PATTERN = r"^a:"
 _ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only: int() takes what str.isdigit() lets by
 
-# The commands whose workspace is chosen with a button in a private chat, and the right
-# each needs. Other engineers' commands resolve their workspace with :func:`choose_workspace`.
-COMMAND_ACTIONS = {
-    "roles": "roles.manage",
-    "audit": "audit.read",
-    "unbind": "workspace.unbind",
-    "groups": "groups.manage",
-}
 
 # /roles arguments, Chinese and English: role name -> role (None revokes).
 ROLE_WORDS: dict[str, str | None] = {
@@ -105,6 +99,18 @@ def denied(
     return Answer(replies, caller.label("access.denied_short"))
 
 
+View = Callable[[Caller, Workspace], Awaitable[Answer]]
+# Commands whose office can be chosen with a button in a private chat: id -> (command,
+# the right it needs, what it shows once the office is chosen). The id is a checksum of
+# the command's name, so every instance agrees on it whatever it imported first.
+_CHOOSABLE: dict[int, tuple[str, str, View]] = {}
+
+
+def choosable(command: str, action: str, view: View) -> None:
+    """Let ``command`` offer the office chooser: ``view`` runs in the office chosen."""
+    _CHOOSABLE[zlib.crc32(command.encode())] = (command, action, view)
+
+
 async def choose_workspace(
     caller: Caller, action: str, command: str
 ) -> tuple[Workspace | None, Answer | None]:
@@ -126,20 +132,11 @@ async def choose_workspace(
         return options[0], None
     if not options:
         return None, denied(caller, action, None, command=command)
-    rows = [
-        [Button(w.title or str(w.chat_id), data=f"{PREFIX}in:{w.id}:{_command_id(command)}")]
-        for w in options
-    ]
+    key = zlib.crc32(command.encode())
+    if key not in _CHOOSABLE:
+        return None, Answer([Reply(caller.say("access.choose_in_chat", command=command))])
+    rows = [[Button(w.title or str(w.chat_id), data=f"{PREFIX}in:{w.id}:{key}")] for w in options]
     return None, Answer([Reply(caller.say("access.choose_office"), buttons=rows)])
-
-
-def _command_id(command: str) -> int:
-    return list(COMMAND_ACTIONS).index(command)
-
-
-def command_of(index: int) -> str | None:
-    names = list(COMMAND_ACTIONS)
-    return names[index] if 0 <= index < len(names) else None
 
 
 async def checked(caller: Caller, workspace_id: int, action: str) -> Workspace | None:
@@ -354,23 +351,14 @@ async def press(caller: Caller, data: str, message_id: int | None) -> Answer:
 
 
 async def _choose(caller: Caller, ids: list[int], message_id: int | None) -> Answer:
-    workspace_id, index = ids
-    command = command_of(index)
-    if command is None:
+    workspace_id, key = ids
+    if key not in _CHOOSABLE:
         return Answer(toast=caller.label("access.stale"))
-    action = COMMAND_ACTIONS[command]
+    command, action, view = _CHOOSABLE[key]
     workspace = await checked(caller, workspace_id, action)
     if workspace is None:
-        return denied(caller, action, workspace_id, button="in", quiet=True)
-    if command == "roles":
-        return await roles_list(caller, workspace)
-    if command == "audit":
-        return await audit_page(caller, workspace, 0)
-    if command == "unbind":
-        return unbind_confirmation(caller, workspace)
-    from bot import group_edit  # /groups lives beside, and uses this module's helpers
-
-    return await group_edit.group_list(caller, workspace)
+        return denied(caller, action, workspace_id, button="in", command=command, quiet=True)
+    return await view(caller, workspace)
 
 
 async def _unbind(caller: Caller, ids: list[int], message_id: int | None) -> Answer:
@@ -465,3 +453,20 @@ _BUTTONS = {
     ("g", 2): _group_button,
     ("ge", 3): _group_button,
 }
+
+
+async def _roles_view(caller: Caller, workspace: Workspace) -> Answer:
+    return await roles_list(caller, workspace)
+
+
+async def _audit_view(caller: Caller, workspace: Workspace) -> Answer:
+    return await audit_page(caller, workspace, 0)
+
+
+async def _unbind_view(caller: Caller, workspace: Workspace) -> Answer:
+    return unbind_confirmation(caller, workspace)
+
+
+choosable("roles", "roles.manage", _roles_view)
+choosable("audit", "audit.read", _audit_view)
+choosable("unbind", "workspace.unbind", _unbind_view)

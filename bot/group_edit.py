@@ -16,7 +16,15 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from bot.access_views import PREFIX, Answer, Caller, checked, choose_workspace, denied
+from bot.access_views import (
+    PREFIX,
+    Answer,
+    Caller,
+    checked,
+    choosable,
+    choose_workspace,
+    denied,
+)
 from bot.replies import Button, Reply
 from bot.roster import (
     RosterError,
@@ -229,3 +237,6 @@ async def apply_text(caller: Caller, edit: PendingEdit, text: str) -> Answer:
     done = Reply(caller.say("access.groups.saved", field=column_title(field_name, caller.locale)))
     view = await group_view(caller, workspace, fresh)
     return Answer([done, *view.replies])
+
+
+choosable("groups", ACTION, group_list)
