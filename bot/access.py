@@ -103,7 +103,7 @@ async def served_workspace(session: AsyncSession, chat_id: int) -> Workspace | N
     )
 
 
-def refuse(
+async def refuse(
     session: AsyncSession,
     *,
     action: str,
@@ -118,6 +118,9 @@ def refuse(
     The refused change itself never happens; only this entry is added.
     """
     person_id = person.id if person is not None else None
+    if workspace_id is not None and await session.get(Workspace, workspace_id) is None:
+        # A forged id names no office: keep it as a detail, not as a (dangling) reference.
+        details["named_workspace_id"], workspace_id = workspace_id, None
     log.warning(
         "refused %s for person %s in workspace %s %s", action, person_id, workspace_id, details
     )

@@ -27,7 +27,8 @@ from storage.models import Person, Workspace
 
 PREFIX = "a:"
 CALLBACK_PATTERN = r"^a:"
-_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only: int() takes what str.isdigit() lets by
+_ID = re.compile(r"[0-9]{1,10}")  # ASCII digits only: int() takes what str.isdigit() lets by
+MAX_ID = 2**31 - 1  # ids are database keys (32-bit on PostgreSQL): a larger one names nothing
 
 
 # /roles arguments, Chinese and English: role name -> role (None revokes).
@@ -77,17 +78,18 @@ def parse(data: str) -> tuple[str, list[int]] | None:
     verb, *rest = data[len(PREFIX) :].split(":")
     if not verb.isascii() or not verb.isalpha() or not all(_ID.fullmatch(p) for p in rest):
         return None
-    return verb, [int(p) for p in rest]
+    ids = [int(p) for p in rest]
+    return (verb, ids) if all(i <= MAX_ID for i in ids) else None
 
 
-def denied(
+async def denied(
     caller: Caller, action: str, workspace_id: int | None, *, quiet: bool = False, **details: object
 ) -> Answer:
     """The one refusal: short and polite, and written down (see :func:`access.refuse`).
 
     ``quiet`` for a pressed button: the toast says it, without a message in the chat.
     """
-    access.refuse(
+    await access.refuse(
         caller.session,
         action=action,
         now=caller.now,
@@ -125,13 +127,13 @@ async def choose_workspace(
         if workspace is None:
             return None, Answer([Reply(caller.say("access.not_served"))])
         if not await access.may(caller.session, workspace.id, caller.person, action):
-            return None, denied(caller, action, workspace.id, command=command)
+            return None, await denied(caller, action, workspace.id, command=command)
         return workspace, None
     options = await access.workspaces_where(caller.session, caller.person, action)
     if len(options) == 1:
         return options[0], None
     if not options:
-        return None, denied(caller, action, None, command=command)
+        return None, await denied(caller, action, None, command=command)
     key = zlib.crc32(command.encode())
     if key not in _CHOOSABLE:
         return None, Answer([Reply(caller.say("access.choose_in_chat", command=command))])
@@ -357,7 +359,7 @@ async def _choose(caller: Caller, ids: list[int], message_id: int | None) -> Ans
     command, action, view = _CHOOSABLE[key]
     workspace = await checked(caller, workspace_id, action)
     if workspace is None:
-        return denied(caller, action, workspace_id, button="in", command=command, quiet=True)
+        return await denied(caller, action, workspace_id, button="in", command=command, quiet=True)
     return await view(caller, workspace)
 
 
@@ -376,7 +378,7 @@ async def _revoke(caller: Caller, ids: list[int], message_id: int | None) -> Ans
     workspace = await checked(caller, workspace_id, "roles.manage")
     target = await caller.session.get(Person, person_id)
     if workspace is None or target is None:
-        return denied(
+        return await denied(
             caller, "roles.manage", workspace_id, button="rv", target_id=person_id, quiet=True
         )
     try:
@@ -400,7 +402,7 @@ async def _hand_over_ask(caller: Caller, ids: list[int], message_id: int | None)
     workspace = await checked(caller, workspace_id, "roles.manage")
     target = await caller.session.get(Person, person_id)
     if workspace is None or target is None:
-        return denied(
+        return await denied(
             caller, "roles.hand_over", workspace_id, button="ho", target_id=person_id, quiet=True
         )
     return hand_over_confirmation(caller, workspace, target)
@@ -411,7 +413,7 @@ async def _hand_over(caller: Caller, ids: list[int], message_id: int | None) -> 
     workspace = await checked(caller, workspace_id, "roles.manage")
     target = await caller.session.get(Person, person_id)
     if workspace is None or target is None:
-        return denied(
+        return await denied(
             caller, "roles.hand_over", workspace_id, button="hy", target_id=person_id, quiet=True
         )
     try:
@@ -432,7 +434,7 @@ async def _audit_page(caller: Caller, ids: list[int], message_id: int | None) ->
     workspace_id, page = ids
     workspace = await checked(caller, workspace_id, "audit.read")
     if workspace is None:
-        return denied(caller, "audit.read", workspace_id, button="au", quiet=True)
+        return await denied(caller, "audit.read", workspace_id, button="au", quiet=True)
     return await audit_page(caller, workspace, page, edit=message_id)
 
 

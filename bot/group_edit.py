@@ -136,12 +136,12 @@ async def press(caller: Caller, ids: list[int], message_id: int | None) -> Answe
     """``gl`` (list), ``g`` (a group), ``ge`` (edit a field): each checks the right again."""
     workspace = await checked(caller, ids[0], ACTION)
     if workspace is None:
-        return denied(caller, ACTION, ids[0], button="groups", ids=ids, quiet=True)
+        return await denied(caller, ACTION, ids[0], button="groups", ids=ids, quiet=True)
     if len(ids) == 1:
         return await group_list(caller, workspace, edit=message_id)
     group = await _group(caller, workspace, ids[1])
     if group is None or not group.active:
-        return denied(caller, ACTION, workspace.id, button="groups", ids=ids, quiet=True)
+        return await denied(caller, ACTION, workspace.id, button="groups", ids=ids, quiet=True)
     if len(ids) == 2:
         return await group_view(caller, workspace, group, edit=message_id)
     if not 0 <= ids[2] < len(FIELDS):
@@ -212,7 +212,7 @@ async def apply_text(caller: Caller, edit: PendingEdit, text: str) -> Answer:
     group = await _group(caller, workspace, edit.group_id) if workspace else None
     if workspace is None or group is None or not group.active:
         await session.delete(edit)
-        return denied(caller, ACTION, edit.workspace_id, edit="typed", group_id=edit.group_id)
+        return await denied(caller, ACTION, edit.workspace_id, edit="typed", group_id=edit.group_id)
     roster = await load_roster(session, workspace.chat_id)
     try:
         roster = [_changed(g, edit.field, text) if g.code == group.code else g for g in roster]

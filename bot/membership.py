@@ -104,7 +104,7 @@ async def bind(
     workspace = await session.scalar(select(Workspace).where(Workspace.chat_id == chat_id))
     workspace_id = workspace.id if workspace else None
     if not is_admin:
-        access.refuse(
+        await access.refuse(
             session,
             action="workspace.bind",
             now=now,
@@ -126,7 +126,7 @@ async def bind(
         if current is not None and current.id == person.id:
             return BindResult(Bound.ALREADY, workspace, current)
         if current is not None:
-            access.refuse(
+            await access.refuse(
                 session,
                 action="workspace.bind",
                 now=now,
@@ -164,7 +164,7 @@ async def unbind(
     deleted (``lihui workspace purge`` does that). None when refused."""
     workspace = await session.get(Workspace, workspace_id)
     if workspace is None or not await access.may(session, workspace_id, person, "workspace.unbind"):
-        access.refuse(
+        await access.refuse(
             session,
             action="workspace.unbind",
             now=now,
@@ -238,7 +238,7 @@ async def change_role(
     themselves and leave the office without one. Returns the role held before.
     """
     if not await access.may(session, workspace_id, actor, "roles.manage"):
-        access.refuse(
+        await access.refuse(
             session,
             action="roles.manage",
             now=now,
@@ -273,7 +273,7 @@ async def hand_over(
 ) -> None:
     """The director makes ``target`` director and becomes staff (one director at a time)."""
     if not await access.may(session, workspace_id, actor, "roles.manage"):
-        access.refuse(
+        await access.refuse(
             session,
             action="roles.hand_over",
             now=now,

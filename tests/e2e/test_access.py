@@ -439,3 +439,22 @@ async def test_a_deep_link_of_another_office_opens_nothing(
     await zhang.says("/start not-a-token-at-all")
     await zhang.reads("链接")
     assert (await snapshot(seeded_sqlite))["submission"] == before["submission"] == []
+
+
+async def test_forged_ids_that_name_no_office_are_refused_without_an_error(
+    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+) -> None:
+    """Found by the fuzz suite: a refusal naming a workspace that does not exist broke the
+    audit entry's foreign key, and a 13-digit id does not fit a database key."""
+    await start_bot(seeded_sqlite)
+    director = Actor(driver, office.director)
+    await director.says("/start")
+    await director.reads("例会助手")
+    before = await snapshot(seeded_sqlite)
+    toasts = []
+    for data in ("a:ge:7297824602873:7:7", "a:ge:999:7:7", "a:au:999:0", "a:x:999"):
+        query = await driver.forge_callback(office.director, office.director.id, data)
+        toasts.append((await driver.wait_for_callback_answer(query))["text"])
+    assert toasts == ["这个按钮已失效。", "没有权限", "没有权限", "没有权限"]
+    assert await snapshot(seeded_sqlite) == before
+    assert [d.get("named_workspace_id") for d in await denials(seeded_sqlite)] == [999, 999]
