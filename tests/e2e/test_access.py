@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from sandbox.driver import SandboxDriver, SandboxUser
+from sandbox.server import ThreadedSandbox
 from storage.models import Contact, Indicator, Person, Submission, TaskGroup
 from tests.e2e.access_world import (
     audit_actions,
@@ -398,10 +399,14 @@ async def test_audit_pages_through_the_recent_entries(
 
 
 async def test_a_flood_is_answered_only_a_few_times_and_others_carry_on(
-    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+    driver: SandboxDriver,
+    office: Office,
+    seeded_sqlite: str,
+    start_bot: StartBot,
+    sandbox: ThreadedSandbox,
 ) -> None:
     # The production budget, not the tests' widened one.
-    await start_bot(seeded_sqlite, {"LIHUI_FLOOD_BURST": "", "LIHUI_FLOOD_PER_SECOND": ""})
+    bot = await start_bot(seeded_sqlite, {"LIHUI_FLOOD_BURST": "", "LIHUI_FLOOD_PER_SECOND": ""})
     flooder = office.outsider
     await asyncio.gather(*(driver.send_text(flooder, flooder.id, f"spam {n}") for n in range(200)))
     zhang = Actor(driver, office.zhang)
@@ -414,6 +419,8 @@ async def test_a_flood_is_answered_only_a_few_times_and_others_carry_on(
     # Ten at once, one more every two seconds, and one "slow down": a few, not 200.
     assert 1 <= len(answers) <= 16, len(answers)
     assert any("太快" in m.text or "too fast" in m.text for m in answers)
+    assert "dropped: over budget" in bot.log()
+    assert sandbox.token not in bot.log()  # nor in any line the flood produced
 
 
 async def test_a_deep_link_of_another_office_opens_nothing(
