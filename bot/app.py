@@ -28,15 +28,17 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot import commands
+from bot.access_views import CALLBACK_PATTERN as ACCESS_BUTTONS
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
-from handlers import basic, chats, dialog, ledgers, reports, rollups, settings
+from handlers import access, basic, chats, dialog, ledgers, reports, rollups, settings
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
 from handlers.sender import Sender
@@ -72,6 +74,20 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     private = new & filters.ChatType.PRIVATE
     group = new & filters.ChatType.GROUPS
     add = application.add_handler
+    # Before anything else: a flood is dropped, an unserved chat ignored (handlers.access).
+    add(TypeHandler(Update, access.gate), group=-2)
+    add(MessageHandler(new & filters.TEXT, access.typed_value), group=-1)
+    add(CommandHandler("bind", access.bind, filters=private | (group & ADDRESSED_TO_ME)))
+    anywhere = private | (group & ADDRESSED_TO_ME)
+    for name, callback in (
+        ("unbind", access.unbind),
+        ("roles", access.roles),
+        ("groups", access.groups),
+        ("audit", access.audit_log),
+    ):
+        add(CommandHandler(name, callback, filters=anywhere))
+    add(CallbackQueryHandler(access.button, pattern=ACCESS_BUTTONS))
+    # The bot's own membership: office chat left or rejoined, or a new group to greet.
     add(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
     add(ChatMemberHandler(chats.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     add(CommandHandler("start", dialog.start_with_payload, filters=private & dialog.HAS_PAYLOAD))

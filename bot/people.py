@@ -57,7 +57,13 @@ async def contact_groups(session: AsyncSession, person: Person) -> list[tuple[Ta
     rows = await session.execute(
         select(TaskGroup, Contact.kind)
         .join(Contact, Contact.group_id == TaskGroup.id)
-        .where(Contact.person_id == person.id, TaskGroup.active.is_(True))
+        .join(Workspace, Workspace.id == TaskGroup.workspace_id)
+        # An unbound office is not served: its contacts are not asked to report.
+        .where(
+            Contact.person_id == person.id,
+            TaskGroup.active.is_(True),
+            Workspace.active.is_(True),
+        )
         .options(selectinload(TaskGroup.workspace), selectinload(TaskGroup.indicators))
         .order_by(TaskGroup.workspace_id, TaskGroup.position)
     )

@@ -19,7 +19,8 @@ Endpoints (``bot_id`` is optional everywhere; default: the server's default bot)
 - ``POST /_sandbox/files`` {user_id, chat_id, kind: photo|document, data_base64,
   file_name?, mime_type?, caption?, reply_to_message_id?} -> Message.
 - ``POST /_sandbox/callbacks`` {user_id, chat_id, button_text, message_id?}
-  -> {callback_query_id, message_id, data}.
+  -> {callback_query_id, message_id, data}. With ``data`` instead of ``button_text``: a
+  modified client's forged callback data, under the given (or newest) message with buttons.
 - ``GET  /_sandbox/callbacks/{id}`` -> {answered, answer}.
 - ``GET  /_sandbox/chats/{chat_id}/messages?after=ID`` -> {messages: [{message, version,
   from_bot}], revision}. Edits replace the stored message (with ``edit_date`` and a
@@ -269,7 +270,7 @@ class ControlApi:
             int(body["chat_id"]),
             str(body.get("button_text", "")),
             int(message_id) if message_id is not None else None,
-            body.get("callback_data"),
+            str(body["callback_data"]) if "callback_data" in body else None,
         )
         return {
             "callback_query_id": query.id,

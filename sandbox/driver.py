@@ -22,6 +22,7 @@ Acting as a user (``chat_id`` is the user's own id for their private chat with t
     send_document(user, chat_id, data, name)
     press_button(user, chat_id, text, message_id=None) -> callback query id
     press_data(user, chat_id, message_id, data) -> callback query id  # stale or forged data
+    forge_callback(user, chat_id, data, message_id=None)   # a modified client's data
 
 Observing the bot::
 
@@ -329,12 +330,20 @@ class SandboxDriver:
 
         A double tap (the second press before the edit arrived) or a forged client.
         """
-        body: dict[str, Any] = {
-            "user_id": _id(user),
-            "chat_id": chat_id,
-            "message_id": _id(message_id),
-            "callback_data": data,
-        }
+        return await self.forge_callback(user, chat_id, data, message_id)
+
+    async def forge_callback(
+        self,
+        user: int | SandboxUser,
+        chat_id: int,
+        data: str,
+        message_id: int | SandboxMessage | None = None,
+    ) -> str:
+        """Act as a modified client: send callback ``data`` no button carries, under the
+        given (or the newest) bot message with buttons; returns the callback query id."""
+        body: dict[str, Any] = {"user_id": _id(user), "chat_id": chat_id, "callback_data": data}
+        if message_id is not None:
+            body["message_id"] = _id(message_id)
         answer = await self._request("POST", "/callbacks", body)
         return str(answer["callback_query_id"])
 
