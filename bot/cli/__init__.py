@@ -74,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # Each concern adds its own sub-commands from its module in this package.
-    from bot.cli import roster
+    from bot.cli import demo, roster
 
     roster.add_commands(commands)
+    demo.add_commands(commands)
     return parser
 
 
