@@ -58,13 +58,15 @@ class DemoOptions:
 
 
 def initial_moment(real_now: datetime, tz: tzinfo) -> datetime:
-    """Thursday 08:58 of the current week: two minutes before reports open.
+    """Thursday 09:00 of the current week: the moment reports open.
 
-    A newcomer then sees the week from its start (the prompts arrive on their own, or at a
-    click), and the sample's history ends with the week before.
+    A newcomer then sees the week from its start: the contacts' prompts (the bot catches up
+    on a step that is just due when it starts), reports for this week, then the reminder,
+    the deadline and the Monday summary a click each. The sample's history ends the week
+    before.
     """
     week = period_containing(real_now, tz)
-    return local_datetime(week, 4, time(8, 58), tz)
+    return local_datetime(week, 4, time(9, 0), tz)
 
 
 def _clear(data_dir: Path) -> None:
