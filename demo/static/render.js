@@ -84,12 +84,32 @@ function wrapEntity(entity, inner, text, hooks) {
   }
 }
 
+// Telegram apps also mark commands and links the sender did not mark (a bot's HTML text
+// carries only the tags it wrote); find those, where no entity already covers the text.
+const AUTO_PATTERNS = [
+  ["bot_command", /(^|[\s(（])(\/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)(?![A-Za-z0-9_@])/g],
+  ["url", /(^|[\s(（])(https?:\/\/[^\s<>()（）]+)/g],
+];
+
+function autoEntities(text, entities) {
+  const taken = (start, end) => entities.some((e) => e.offset < end && start < e.offset + e.length);
+  const found = [];
+  for (const [type, pattern] of AUTO_PATTERNS) {
+    for (const match of text.matchAll(pattern)) {
+      const offset = match.index + match[1].length;
+      const length = match[2].length;
+      if (!taken(offset, offset + length)) found.push({ type, offset, length });
+    }
+  }
+  return [...entities, ...found];
+}
+
 // Split the text at every entity boundary; each piece is wrapped, outermost entity first,
 // in the entities covering it. Overlapping and nested entities both come out right.
 function renderText(text, entities, hooks) {
   const fragment = document.createDocumentFragment();
   if (!text) return fragment;
-  const list = (entities || [])
+  const list = autoEntities(text, entities || [])
     .filter((e) => e.length > 0)
     .sort((a, b) => a.offset - b.offset || b.length - a.length);
   const cuts = new Set([0, text.length]);
