@@ -193,6 +193,20 @@ def test_monday_brings_the_bulletin_to_the_office_chat(demo_page: DemoPage) -> N
     ui.screenshot("monday-bulletin")
 
 
+def test_a_button_left_behind_answers_with_a_toast(demo_page: DemoPage) -> None:
+    ui = demo_page
+    ui.act_as("sample_contact03")
+    ui.says("/submit")
+    ui.reads("本周工作完成情况")
+    ui.says("推出专题报道3篇")
+    ui.reads("发布宣传稿件")
+    ui.says("/cancel")
+    ui.reads("草稿已保存")
+    ui.presses("跳过全部指标")  # on the prompt the dialog has left
+    expect(ui.page.locator("#toast")).to_have_text("这个按钮已失效，请使用最新一条消息。")
+    ui.screenshot("toast")
+
+
 def test_the_clock_moves_forward_only_and_steps_wait_for_the_schedule(
     demo_page: DemoPage,
 ) -> None:
