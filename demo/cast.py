@@ -32,6 +32,9 @@ _CONTACT_NAMES = [
 ]
 _DEPUTY_NAMES = ["郭强", "何芳", "高峰", "林娜", "罗斌", "梁燕", "宋涛", "谢欣"]
 OFFICE_TITLE = "温暖二七领导小组办公室（示例）"
+# Two contacts (of groups without a deputy) who have never opened the bot: the weekly
+# prompt cannot reach them privately, so the office chat shows how the bot copes.
+NOT_STARTED = ("sample_contact12", "sample_contact13")
 
 
 @dataclass
@@ -46,6 +49,9 @@ class Persona:
     groups: list[str] = field(default_factory=list)  # task groups they report for
     user_id: int = 0  # the sandbox's id, filled in once the user exists
     in_office: bool = True  # a member of the office chat
+    # Has written to the bot before the demo begins, so the bot knows their Telegram id and
+    # can write to them. Those who have not are reached through the office chat instead.
+    started: bool = True
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -70,7 +76,11 @@ def cast_list() -> list[Persona]:
                 by_username[username] = Persona(username, kind, name, username, "zh-hans")
                 (people if kind == "contact" else deputies).append(by_username[username])
             by_username[username].groups.append(group.name)
-    stranger = Persona("stranger", "stranger", "Alex", "alex_visitor", "en", in_office=False)
+    for persona in people:
+        persona.started = persona.username not in NOT_STARTED
+    stranger = Persona(
+        "stranger", "stranger", "Alex", "alex_visitor", "en", in_office=False, started=False
+    )
     return [*people, *deputies, stranger]
 
 

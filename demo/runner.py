@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import shutil
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -30,7 +31,7 @@ from demo import snapshot
 from demo.bot_process import BotProcess, bot_environment
 from demo.cast import OFFICE_TITLE, Cast, cast_list, create_cast
 from demo.web import DemoWeb
-from sandbox.driver import SandboxDriver
+from sandbox.driver import SandboxDriver, SandboxUser
 from sandbox.server import SandboxServer
 from sandbox.state import World
 from sandbox.updates import UpdateQueue
@@ -43,6 +44,7 @@ DEMO_TOKEN = "700000001:lihui-demo-sandbox-not-a-secret"
 BOT_USERNAME = "lihui_demo_bot"
 DATABASE_FILE = "lihui-demo.sqlite3"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+WARM_UP_LEAD = timedelta(minutes=2)
 SAVE_EVERY_SECONDS = 2.0
 RESTART_DELAY_SECONDS = 2.0
 
@@ -60,10 +62,9 @@ class DemoOptions:
 def initial_moment(real_now: datetime, tz: tzinfo) -> datetime:
     """Thursday 09:00 of the current week: the moment reports open.
 
-    A newcomer then sees the week from its start: the contacts' prompts (the bot catches up
-    on a step that is just due when it starts), reports for this week, then the reminder,
-    the deadline and the Monday summary a click each. The sample's history ends the week
-    before.
+    A newcomer then sees the week from its start: the contacts' prompts, reports for this
+    week, then the reminder, the deadline and the Monday summary a click each. The sample's
+    history ends the week before.
     """
     week = period_containing(real_now, tz)
     return local_datetime(week, 4, time(9, 0), tz)
@@ -73,6 +74,7 @@ def _clear(data_dir: Path) -> None:
     for name in (DATABASE_FILE, f"{DATABASE_FILE}-wal", f"{DATABASE_FILE}-shm", "clock.txt"):
         (data_dir / name).unlink(missing_ok=True)
     (data_dir / "sandbox.json").unlink(missing_ok=True)
+    (data_dir / "instance").unlink(missing_ok=True)
     shutil.rmtree(data_dir / "files", ignore_errors=True)
 
 
@@ -114,7 +116,9 @@ class Demo:
         fresh = not (self.data_dir / DATABASE_FILE).exists()
         if fresh:
             _clear(self.data_dir)  # chats without their database would not make sense
-            self.clock.set(initial_moment(datetime.now(UTC), SHANGHAI))
+            (self.data_dir / "instance").write_text(secrets.token_hex(8), encoding="utf-8")
+            # The people open the bot a little before reports open (see _warm_up).
+            self.clock.set(initial_moment(datetime.now(UTC), SHANGHAI) - WARM_UP_LEAD)
         set_clock(self.clock)  # this process (the sample's history) reads the demo clock too
         self.sandbox.world.clock = lambda: self.clock.now().timestamp()
         self.say("demo.starting", data_dir=self.data_dir)
@@ -123,7 +127,7 @@ class Demo:
             cast = await self._cast(fresh)
             if fresh:
                 await self._load_sample(cast.office_chat_id)
-            return await self._serve(cast)
+            return await self._serve(cast, fresh)
 
     @contextlib.asynccontextmanager
     async def _sandbox(self) -> AsyncIterator[None]:
@@ -184,7 +188,23 @@ class Demo:
             await database.dispose()
         self.say("demo.sample_loaded", summary=summary.describe(self.options.locale))
 
-    async def _serve(self, cast: Cast) -> int:
+    async def _warm_up(self, cast: Cast) -> None:
+        """Most people have written to the bot before: it knows them and can write back.
+
+        Done through the bot, as it happened (each sends /start and is answered), before the
+        clock reaches the opening of reports, so the week's prompts find them.
+        """
+        people = [p for p in cast.personas if p.started]
+        async with SandboxDriver(self.sandbox.url, poll=0.2) as driver:
+            users = [SandboxUser(p.user_id, p.first_name, p.username) for p in people]
+            for user in users:
+                await driver.send_text(user, user.id, "/start")
+            for user in users:
+                with contextlib.suppress(AssertionError):  # a slow answer still comes later
+                    await driver.wait_for_message(user.id, timeout=120)
+        self.clock.set(max(self.clock.now(), initial_moment(self.clock.now(), SHANGHAI)))
+
+    async def _serve(self, cast: Cast, fresh: bool) -> int:
         env = bot_environment(
             self.sandbox.bot_api_base_url, DEMO_TOKEN, self.database_url, self.clock.path
         )
@@ -196,7 +216,10 @@ class Demo:
             await self.bot.stop()
             return 1
         self.bot_state = "running"
+        if fresh:
+            await self._warm_up(cast)
         page = DemoWeb(self.sandbox, cast, self.clock, SHANGHAI, lambda: self.bot_state)
+        page.instance = self._instance()
         runner = web.AppRunner(page.app(), access_log=None, handler_cancellation=True)
         await runner.setup()
         try:
@@ -217,6 +240,14 @@ class Demo:
             await runner.cleanup()
         self.say("demo.stopped", data_dir=self.data_dir)
         return 0
+
+    def _instance(self) -> str:
+        """This demo's name (kept until --reset), so a page's memory of what was read
+        belongs to one demo and not to the next one on the same address."""
+        path = self.data_dir / "instance"
+        if not path.exists():
+            path.write_text(secrets.token_hex(8), encoding="utf-8")
+        return path.read_text(encoding="utf-8").strip()
 
     def _address(self, site: web.TCPSite) -> str:
         server = site._server

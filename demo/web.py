@@ -82,6 +82,7 @@ class DemoWeb:
         self.clock = clock
         self.tz = tz
         self.bot_state = bot_state
+        self.instance = ""  # names this demo's data, for the page's local memory
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=20 * 1024 * 1024)
@@ -110,7 +111,7 @@ class DemoWeb:
 
     async def demo_info(self, request: web.Request) -> web.Response:
         bot = self.world.default_bot.user
-        return _json({"bot": bot.to_api(), **self.cast.to_json()})
+        return _json({"bot": bot.to_api(), "instance": self.instance, **self.cast.to_json()})
 
     def _log_of(self, chat_id: int) -> MessageLog | None:
         group = self.world.groups.get(chat_id)

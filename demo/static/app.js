@@ -15,7 +15,8 @@ const state = {
   replyTo: null, // {id, name, text}: the message the next text answers
   replyDismissed: new Set(),
 };
-const seen = JSON.parse(localStorage.getItem("lihui-demo-seen") || "{}");
+let seen = {}; // chat id -> the newest message id read there, kept per demo instance
+let seenKey = "lihui-demo-seen";
 const $ = (id) => document.getElementById(id);
 
 // -- talking to the server ------------------------------------------------------------------
@@ -267,7 +268,7 @@ function markSeen() {
   const newest = state.messages.length ? state.messages[state.messages.length - 1].message.message_id : 0;
   if (newest && (seen[state.chatId] || 0) < newest) {
     seen[state.chatId] = newest;
-    localStorage.setItem("lihui-demo-seen", JSON.stringify(seen));
+    localStorage.setItem(seenKey, JSON.stringify(seen));
     renderChatList();
   }
 }
@@ -610,6 +611,9 @@ function renderAll() {
 async function start() {
   applyStaticText();
   state.demo = await api("GET", "/api/demo");
+  seenKey = `lihui-demo-seen-${state.demo.instance}`;
+  const saved = localStorage.getItem(seenKey);
+  seen = saved ? JSON.parse(saved) : null;
   const ids = state.demo.personas.map((p) => p.user_id);
   const savedPersona = Number(localStorage.getItem("lihui-demo-persona"));
   const savedChat = Number(localStorage.getItem("lihui-demo-chat"));
@@ -618,6 +622,13 @@ async function start() {
   if (!isOffice()) state.personaId = state.chatId;
   if (window.matchMedia("(min-width: 760px)").matches) $("app").classList.replace("show-list", "show-chat");
   wire();
+  if (seen === null) {
+    // A first visit: what was said before the demo began counts as read.
+    seen = {};
+    const overview = await api("GET", "/api/overview");
+    for (const [chatId, info] of Object.entries(overview.chats)) seen[chatId] = info.newest_id;
+    localStorage.setItem(seenKey, JSON.stringify(seen));
+  }
   renderAll();
   await refreshAll();
   listen();
