@@ -23,9 +23,10 @@ from bot.workdays import WorkdayCalendar
 STEPS = ("open", "remind", "deadline", "agenda", "summary")
 _SCHEDULE_RULES = {"open": "open", "remind": "reminder", "deadline": "deadline"}
 AGENDA_LEAD = timedelta(hours=1)  # DESIGN §3: the agenda is posted an hour before the meeting
-# A jump lands just before the step, so the page shows the bot acting as the clock passes it
-# (the bot looks at the clock every couple of seconds).
-LEAD_IN = timedelta(seconds=3)
+# A jump lands just before the step, so the page shows the bot acting as the clock passes it;
+# then the walk waits for the bot (which looks at the clock every couple of seconds) to act.
+LEAD_IN = timedelta(seconds=2)
+SETTLE_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,20 @@ def upcoming(now: datetime, tz: tzinfo, settings: dict[str, Any] | None = None) 
 
 def jump_target(stop: Stop) -> datetime:
     return stop.at - LEAD_IN
+
+
+def stops_until(now: datetime, target: datetime, tz: tzinfo) -> list[Stop]:
+    """Every step from ``now`` up to ``target``, in order: the clock passes each in turn.
+
+    Why not jump straight to ``target``: the bot treats a step whose time passed long ago
+    as missed while it was down (recorded, not run), which is right for an outage and wrong
+    for a demo whose week should happen, step by step, only faster.
+    """
+    walked: list[Stop] = []
+    moment = now
+    while True:
+        later = [s for s in upcoming(moment, tz) if s.at <= target]
+        if not later:
+            return walked
+        walked.append(later[0])
+        moment = later[0].at

@@ -8,6 +8,7 @@ page shows is read from the sandbox's world in this same process and event loop.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -83,6 +84,7 @@ class DemoWeb:
         self.tz = tz
         self.bot_state = bot_state
         self.instance = ""  # names this demo's data, for the page's local memory
+        self._moving = asyncio.Lock()  # one walk of the clock at a time
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=20 * 1024 * 1024)
@@ -146,25 +148,45 @@ class DemoWeb:
         return _json(self._clock_view())
 
     async def set_clock(self, request: web.Request) -> web.Response:
-        """Move the demo clock to a step (just before it) or to a chosen time; forward only."""
+        """Move the demo clock forward to a step (just before it) or to a chosen time.
+
+        With the scheduled steps in the bot, the clock walks through every step on the way,
+        pausing at each for the bot to act, so the week happens rather than being skipped.
+        """
         try:
             body = await request.json()
             now = self.clock.now()
             if "step" in body:
                 stop = next(s for s in steps.upcoming(now, self.tz) if s.step == body["step"])
-                target = steps.jump_target(stop)
+                target, final = stop.at, steps.jump_target(stop)
             else:
                 target = datetime.fromisoformat(str(body["at"]))
                 if target.tzinfo is None:
                     target = target.replace(tzinfo=self.tz)
+                final = target
         except (ValueError, KeyError, TypeError, StopIteration):
             return _json({"error": "bad_time"}, 400)
-        if target <= now:
+        if final <= now:
             return _json({"error": "past"}, 400)
-        self.clock.set(target)
-        log.info("demo clock moved to %s", target.astimezone(self.tz).isoformat())
-        self.world.touch()  # every open page refreshes its clock
+        if self._moving.locked():
+            return _json({"error": "busy"}, 409)
+        walk = steps.stops_until(now, target, self.tz) if steps.schedule_available() else []
+        if "step" in body:
+            walk = walk[:-1]  # the chosen step itself is where the clock stops
+        async with self._moving:
+            if walk:  # first let the bot finish whatever is due now, or it would seem missed
+                await asyncio.sleep(steps.SETTLE_SECONDS)
+            for stop in walk:
+                await self._move(steps.jump_target(stop))
+                await asyncio.sleep(steps.LEAD_IN.total_seconds() + steps.SETTLE_SECONDS)
+            await self._move(max(final, self.clock.now()))
         return _json(self._clock_view())
+
+    async def _move(self, moment: datetime) -> None:
+        if moment > self.clock.now():
+            self.clock.set(moment)
+            log.info("demo clock moved to %s", moment.astimezone(self.tz).isoformat())
+        self.world.touch()  # every open page refreshes its clock
 
     async def events(self, request: web.Request) -> web.StreamResponse:
         """Server-sent events: the world's revision whenever something visible changes."""

@@ -114,12 +114,19 @@ function localInputValue(date) {
 }
 
 async function moveClock(body) {
+  const panel = $("clock-panel");
+  panel.classList.add("moving");
+  $("clock-moving").hidden = false;
   try {
     await api("POST", "/api/clock", body);
     await refreshClock();
     toast(t("clock.moved", { time: formatTime(demoNow(), true) }));
   } catch (error) {
-    toast(t(error.message === "past" ? "clock.past" : "clock.bad_time"));
+    const known = { past: "clock.past", busy: "clock.busy" };
+    toast(t(known[error.message] || "clock.bad_time"));
+  } finally {
+    panel.classList.remove("moving");
+    $("clock-moving").hidden = true;
   }
 }
 
@@ -336,8 +343,13 @@ function renderMessage(view) {
     const largest = message.photo[message.photo.length - 1];
     const src = `/api/files/${encodeURIComponent(largest.file_id)}`;
     bubble.classList.add("has-photo");
+    // Width and height up front: the bubble has its size before the image arrives, so the
+    // chat does not jump as pictures load.
     bubble.append(h("a", { href: src, target: "_blank", rel: "noopener", class: "photo-link" },
-      h("img", { class: "photo", src, alt: message.caption || "photo", loading: "lazy" })));
+      h("img", {
+        class: "photo", src, alt: message.caption || "photo",
+        width: largest.width, height: largest.height,
+      })));
   }
   if (message.document) {
     const doc = message.document;

@@ -186,10 +186,14 @@ def test_monday_brings_the_bulletin_to_the_office_chat(demo_page: DemoPage) -> N
     ui.page.click("#clock-toggle")
     step = ui.page.locator('.step[data-step="summary"]')
     expect(step).to_be_enabled()
-    step.click()
-    expect(ui.page.locator("#clock-now")).to_contain_text("周一", timeout=WAIT_MS)
+    step.click()  # the clock walks through the reminder and the deadline on its way
+    expect(ui.page.locator("#clock-now")).to_contain_text("周一", timeout=3 * WAIT_MS)
     bulletin = ui.page.locator(".msg.from-bot img.photo").last
     expect(bulletin).to_be_visible(timeout=WAIT_MS)
+    assert bulletin.evaluate("img => img.complete && img.naturalWidth") > 100
+    expect(ui.page.locator(".msg.from-bot", has_text="周通报").last).to_be_visible()
+    # Nothing was skipped on the way: no step is reported missed.
+    expect(ui.page.locator(".msg.from-bot", has_text="错过")).to_have_count(0)
     ui.screenshot("monday-bulletin")
 
 
