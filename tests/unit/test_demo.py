@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from demo import snapshot
 from demo.cast import cast_list
 from demo.runner import initial_moment
-from demo.steps import jump_target, upcoming
+from demo.steps import jump_target, stops_until, upcoming
 from sandbox import actions
 from sandbox.state import World
 
@@ -36,7 +36,15 @@ def test_the_next_stops_follow_the_week_from_thursday_morning() -> None:
         ("open", datetime(2026, 12, 10, 9, 0, tzinfo=SHANGHAI)),
     ]
     first = upcoming(thursday, SHANGHAI)[0]
-    assert jump_target(first) == datetime(2026, 12, 4, 11, 59, 57, tzinfo=SHANGHAI)
+    assert jump_target(first) == datetime(2026, 12, 4, 11, 59, 58, tzinfo=SHANGHAI)
+
+
+def test_a_walk_to_monday_passes_every_step_on_the_way() -> None:
+    thursday = datetime(2026, 12, 3, 9, 0, tzinfo=SHANGHAI)
+    monday = datetime(2026, 12, 7, 8, 30, tzinfo=SHANGHAI)
+    walk = [stop.step for stop in stops_until(thursday, monday, SHANGHAI)]
+    assert walk == ["remind", "deadline", "summary"]
+    assert stops_until(thursday, thursday, SHANGHAI) == []
 
 
 def test_the_cast_carries_the_sample_rosters_usernames() -> None:
