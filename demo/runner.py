@@ -15,6 +15,7 @@ import logging
 import secrets
 import shutil
 import signal
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
@@ -106,7 +107,22 @@ class Demo:
     def say(self, key: str, **params: object) -> None:
         print(translate(self.options.locale, key, **params), flush=True)
 
+    def _port_taken(self) -> bool:
+        """Say so at once when the page's port is taken, before minutes of starting up."""
+        host, port = self.options.host, self.options.port
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                reason = error.strerror or str(error)
+                self.say("demo.port_in_use", host=host, port=port, reason=reason, other=port + 1)
+                return True
+        return False
+
     async def run(self) -> int:
+        if self._port_taken():
+            return 1
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, self.stop.set)

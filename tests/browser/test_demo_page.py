@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import DemoProcess, StartDemo
+from tests.browser.conftest import StartDemo
+from tests.browser.demo_process import DemoProcess
 from tests.e2e.scenario import tiny_png
 
 pytestmark = pytest.mark.e2e
