@@ -14,6 +14,7 @@ const state = {
   clockOffset: 0, // demo time minus browser time, in ms
   replyTo: null, // {id, name, text}: the message the next text answers
   replyDismissed: new Set(),
+  manualReply: null, // a message chosen (double-click) to reply to
 };
 let seen = {}; // chat id -> the newest message id read there, kept per demo instance
 let seenKey = "lihui-demo-seen";
@@ -214,6 +215,7 @@ function openChat(chatId) {
   localStorage.setItem("lihui-demo-chat", String(state.chatId));
   localStorage.setItem("lihui-demo-persona", String(state.personaId));
   state.replyTo = null;
+  state.manualReply = null;
   state.signature = "";
   $("app").classList.replace("show-list", "show-chat");
   renderPersonaSelect();
@@ -372,6 +374,16 @@ function renderMessage(view) {
     class: `msg ${own ? "out" : "in"}${fromBot ? " from-bot" : ""}`,
     dataset: { id: message.message_id, version: view.version },
   });
+  // Double-click a message to reply to it, as a swipe or "Reply" does in Telegram.
+  bubble.title = t("msg.reply_hint");
+  bubble.addEventListener("dblclick", () => {
+    state.manualReply = {
+      id: message.message_id, name: message.from.first_name,
+      text: message.text || message.caption || "",
+    };
+    updateReplyState();
+    $("input").focus();
+  });
   if (!own) row.append(avatar(message.from.first_name, message.from.id, "small"));
   const column = h("div", { class: "column" }, bubble);
   const keyboard = (message.reply_markup || {}).inline_keyboard;
@@ -465,6 +477,7 @@ function updateReplyState() {
       target = { id: message.message_id, name: message.from.first_name, text: message.text || "", placeholder: markup.input_field_placeholder };
     }
   }
+  if (state.manualReply) target = state.manualReply;
   state.replyTo = target;
   $("reply-bar").hidden = !target;
   if (target) {
@@ -497,6 +510,7 @@ async function sendText(text) {
   if (state.replyTo) body.reply_to_message_id = state.replyTo.id;
   try {
     await api("POST", "/_sandbox/messages", body);
+    state.manualReply = null;
     await refreshMessages(true);
     return true;
   } catch (error) {
@@ -589,6 +603,7 @@ function wire() {
   });
   $("reply-cancel").addEventListener("click", () => {
     if (state.replyTo) state.replyDismissed.add(`${state.chatId}.${state.replyTo.id}`);
+    state.manualReply = null;
     updateReplyState();
   });
   $("persona-select").addEventListener("change", (event) => choosePersona(event.target.value));

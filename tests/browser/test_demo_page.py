@@ -88,7 +88,10 @@ def report_through_the_page(ui: DemoPage) -> None:
     """The contact of 党群服务中心提质组 reports the week, by clicking and typing."""
     ui.says("/submit")
     ui.reads("本周工作完成情况")
+    # A question that wants typed text comes with a force-reply: the answer replies to it.
+    expect(ui.page.locator("#reply-bar")).to_contain_text("本周工作完成情况")
     ui.says("完成<b>5个</b>社区党群服务中心提档升级验收 & 走访群众")
+    expect(ui.page.locator(".msg.out .quote").last).to_contain_text("本周工作完成情况")
     ui.reads("党群服务中心提档升级")
     ui.says("3个")
     ui.reads("服务群众")
@@ -198,7 +201,9 @@ def test_monday_brings_the_bulletin_to_the_office_chat(demo_page: DemoPage) -> N
     ui.screenshot("monday-bulletin")
 
 
-def test_a_button_left_behind_answers_with_a_toast(demo_page: DemoPage) -> None:
+def test_old_buttons_and_replies_in_the_office_chat_get_short_answers(
+    demo_page: DemoPage,
+) -> None:
     ui = demo_page
     ui.act_as("sample_contact03")
     ui.says("/submit")
@@ -210,6 +215,15 @@ def test_a_button_left_behind_answers_with_a_toast(demo_page: DemoPage) -> None:
     ui.presses("跳过全部指标")  # on the prompt the dialog has left
     expect(ui.page.locator("#toast")).to_have_text("这个按钮已失效，请使用最新一条消息。")
     ui.screenshot("toast")
+
+    ui.open_office()  # as the same contact, in the office chat
+    ui.says("/help")
+    answer = ui.reads("可用命令")
+    answer.locator(".bubble").dblclick()  # reply to it, as a swipe does in Telegram
+    expect(ui.page.locator("#reply-bar")).to_contain_text("例会助手")
+    ui.says("收到")
+    ui.reads("私聊")
+    ui.screenshot("office-reply")
 
 
 def test_the_clock_moves_forward_only_and_steps_wait_for_the_schedule(
