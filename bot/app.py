@@ -24,6 +24,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -35,8 +36,9 @@ from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
-from handlers import basic, dialog
+from handlers import basic, chats, dialog, ledgers, settings
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
+from handlers.scheduler import Scheduler
 from handlers.sender import Sender
 from handlers.transport import poll_updates, serve_webhook
 from handlers.turn import Services, services_of
@@ -70,13 +72,22 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     private = new & filters.ChatType.PRIVATE
     group = new & filters.ChatType.GROUPS
     add = application.add_handler
+    add(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
+    add(ChatMemberHandler(chats.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
     add(CommandHandler("start", dialog.start_with_payload, filters=private & dialog.HAS_PAYLOAD))
     add(CommandHandler("start", basic.start, filters=private))
     add(CommandHandler("help", basic.help_command, filters=new))
     add(CommandHandler("submit", dialog.submit, filters=new))
     add(CommandHandler("cancel", dialog.cancel, filters=private))
     add(CommandHandler("mystatus", dialog.my_status, filters=private))
+    add(CommandHandler("decide", ledgers.decide_command, filters=new))
+    add(CommandHandler("decisions", ledgers.decisions, filters=new))
+    add(CommandHandler("problems", ledgers.problems, filters=new))
+    add(CommandHandler("settings", settings.settings_command, filters=new))
+    add(CommandHandler("holiday", settings.holiday_command, filters=new))
+    add(CallbackQueryHandler(settings.settings_button, pattern=settings.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.button, pattern=dialog.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(ledgers.button, pattern=ledgers.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.stale_button))
     add(
         MessageHandler(
@@ -140,16 +151,22 @@ async def run_bot(config: Config) -> None:
     stop = _stop_event()
     try:
         async with application:
+            sender = Sender(application.bot)
+            scheduler = Scheduler(database, sender, application.bot.username, config.tick_seconds)
             application.bot_data["services"] = Services(
-                config, database, Sender(application.bot), application.bot.username
+                config, database, sender, application.bot.username, scheduler
             )
             await register_commands(application)
             await application.start()
+            await scheduler.start()
             log.info("lihui is running as @%s", application.bot.username)
-            if config.webhook_url:
-                await serve_webhook(application, config, stop)
-            else:
-                await poll_updates(application, stop)
+            try:
+                if config.webhook_url:
+                    await serve_webhook(application, config, stop)
+                else:
+                    await poll_updates(application, stop)
+            finally:
+                await scheduler.stop()
             await application.stop()
     finally:
         await database.dispose()

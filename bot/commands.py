@@ -9,12 +9,17 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("submit", frozenset({"contact"})),
     ("mystatus", frozenset({"contact"})),
     ("cancel", frozenset({"contact"})),
+    ("decide", frozenset({"director", "staff"})),
+    ("decisions", frozenset({"director", "staff", "member"})),
+    ("problems", frozenset({"director", "staff", "member"})),
+    ("settings", frozenset({"director", "staff"})),
+    ("holiday", frozenset({"director", "staff"})),
     ("help", frozenset()),
     ("start", frozenset()),
 )
 
 # In a group chat only these make sense; the rest happen in the private chat.
-GROUP_COMMANDS = ("submit", "help")
+GROUP_COMMANDS = ("submit", "decide", "decisions", "problems", "help")
 
 
 def available(roles: set[str], private: bool) -> list[str]:

@@ -44,6 +44,7 @@ class Config:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     log_level: str = "INFO"
+    tick_seconds: float = 2.0  # how often the scheduler asks which steps are due
 
     @property
     def file_base_url(self) -> str:
@@ -90,6 +91,16 @@ def _check_timezone(value: str) -> str:
     return value
 
 
+def _tick_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0.1 <= seconds <= 60:
+        raise ConfigError(f"LIHUI_TICK_SECONDS: expected 0.1 to 60 seconds, got {value!r}")
+    return seconds
+
+
 def _webhook_port(value: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise ConfigError(f"LIHUI_WEBHOOK_PORT: expected a port number, got {value!r}")
@@ -128,6 +139,7 @@ def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Co
         log_level=_check_choice(
             "LIHUI_LOG_LEVEL", env.get("LIHUI_LOG_LEVEL", "INFO").upper(), LOG_LEVELS
         ),
+        tick_seconds=_tick_seconds(env.get("LIHUI_TICK_SECONDS", "2")),
     )
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.periods import Period, local_datetime, period_containing
-from bot.workdays import WorkdayCalendar, schedule_day
+from bot.workdays import WorkdayCalendar, schedule_day, week_step_day
 
 
 @dataclass(frozen=True)
@@ -50,22 +50,43 @@ def nominal_moment(settings: dict[str, Any], step: str, period: Period, tz: tzin
 def moment(
     settings: dict[str, Any], step: str, period: Period, tz: tzinfo, calendar: WorkdayCalendar
 ) -> datetime:
-    """When ``step`` of ``period`` really happens: moved off holidays where it must be."""
+    """When ``step`` of ``period`` really happens: moved off holidays where it must be.
+
+    The open and the reminder stay inside their week where they can
+    (:func:`bot.workdays.week_step_day`), so that two weeks are never prompted on the same
+    day after a long holiday. The deadline moves forward (it extends, rather than silently
+    shortening the time to report) as long as that is before the next week opens; when a
+    long holiday would push it past that (National Day: the week of 1 October would close
+    on 8 October, the day the next week opens), it stays in its week like the open.
+    """
     nominal = nominal_moment(settings, step, period, tz)
     if step not in WORKDAY_BOUND:
         return nominal
-    day = schedule_day(nominal.date(), calendar)
+    day = week_step_day(nominal.date(), period.start, calendar)
+    if step == "deadline":
+        extended = schedule_day(nominal.date(), calendar)
+        next_open = moment(settings, "open", period.next(), tz, calendar).date()
+        if extended < next_open:
+            day = extended
     return nominal + timedelta(days=(day - nominal.date()).days)
 
 
-def reporting_period(settings: dict[str, Any], now: datetime, tz: tzinfo) -> Period:
+def reporting_period(
+    settings: dict[str, Any], now: datetime, tz: tzinfo, calendar: WorkdayCalendar | None = None
+) -> Period:
     """The week a report made now is about.
 
     Reports open on Thursday of their week; until then (Monday to Wednesday) the week
-    being reported, late, is the previous one. The nominal open time decides, so that a
-    holiday moving the prompt never makes a week impossible to report.
+    being reported, late, is the previous one. With a ``calendar`` the real (holiday-moved)
+    open time decides, so the prompt sent on 30 September for the week of National Day
+    leads to that week's report; without one, the nominal time.
     """
     current = period_containing(now, tz)
-    if now < nominal_moment(settings, "open", current, tz):
+    opens = (
+        moment(settings, "open", current, tz, calendar)
+        if calendar is not None
+        else nominal_moment(settings, "open", current, tz)
+    )
+    if now < opens:
         return current.previous()
     return current

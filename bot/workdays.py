@@ -159,3 +159,24 @@ def schedule_day(nominal: date, calendar: WorkdayCalendar) -> date:
     National Day moves to 8 October); the weekly cycle decides what that means for it.
     """
     return calendar.shift_to_workday(nominal, "forward")
+
+
+def week_step_day(nominal: date, week_start: date, calendar: WorkdayCalendar) -> date:
+    """The day the week's open or reminder really happens: inside its own week if it can.
+
+    Forward to the next working day while that stays in the week; otherwise back to the
+    last working day of the week before the nominal day (the office reports the week
+    before National Day on 30 September, not together with the next week on 8 October);
+    and only when the whole week is rest days, forward to the first working day after it,
+    so that the week still opens.
+    """
+    week_end = week_start + timedelta(days=6)
+    forward = calendar.next_workday(nominal)
+    if forward <= week_end:
+        return forward
+    day = nominal - timedelta(days=1)
+    while day >= week_start:
+        if calendar.is_workday(day):
+            return day
+        day -= timedelta(days=1)
+    return forward

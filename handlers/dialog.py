@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import filters
 
-from bot import deeplinks, dialog
+from bot import decide, deeplinks, dialog
 from bot.clock import now
 from bot.people import workspace_for_chat
 from bot.replies import Button, CallbackAnswer, Reply
 from handlers.turn import Turn, on_update
 
-CALLBACK_PATTERN = r"^[rs]:"
+CALLBACK_PATTERN = r"^[rs]:"  # anything after it is checked by bot.dialog
 HAS_PAYLOAD = filters.Regex(r"^/start(@\w+)?\s+\S")
 
 
@@ -49,12 +49,21 @@ async def start_with_payload(update: Update, turn: Turn) -> None:
     if link is None:
         turn.reply(turn.say("dialog.bad_link"))
         return
+    if link.purpose == "decide":  # /decide@bot in the office chat pointed here
+        _take(
+            turn,
+            await decide.begin(turn.session, turn.person, turn.locale, now(), link.workspace_id),
+        )
+        return
     outcome = await dialog.begin(turn.session, turn.person, turn.locale, now(), link.group_id)
     _take(turn, outcome)
 
 
 @on_update
 async def cancel(update: Update, turn: Turn) -> None:
+    if await decide.claims_text(turn.session, turn.person):
+        _take(turn, await decide.cancel(turn.session, turn.person, turn.locale))
+        return
     _take(turn, await dialog.pause(turn.session, turn.person, turn.locale, now()))
 
 
@@ -70,13 +79,31 @@ async def answer(update: Update, turn: Turn) -> None:
     if message.photo:
         photo = message.photo[-1]  # the largest size
         outcome = await dialog.on_photo(
-            turn.session, turn.person, turn.locale, now(), photo.file_id, photo.file_unique_id
+            turn.session,
+            turn.person,
+            turn.locale,
+            now(),
+            photo.file_id,
+            photo.file_unique_id,
+            album=message.media_group_id,
         )
+    elif message.text is not None and await decide.claims_text(turn.session, turn.person):
+        outcome = await decide.on_text(turn.session, turn.person, turn.locale, now(), message.text)
     elif message.text is not None:
-        outcome = await dialog.on_text(turn.session, turn.person, turn.locale, now(), message.text)
+        outcome = await dialog.on_text(
+            turn.session, turn.person, turn.locale, now(), message.text, _replied_prompt(message)
+        )
     else:
         outcome = dialog.Outcome([Reply(turn.say("dialog.unsupported_message"))])
     _take(turn, outcome)
+
+
+def _replied_prompt(message: Message) -> int | None:
+    """The id of the bot's message this one replies to (a prompt, perhaps an old one)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None:
+        return None
+    return replied.message_id if replied.from_user.id == message.get_bot().id else None
 
 
 @on_update
@@ -95,7 +122,8 @@ async def button(update: Update, turn: Turn) -> None:
             ),
             "",
         )
-        pressed = dialog.Pressed(message.message_id, message.text, label)
+        # text_html: the message rebuilt from its entities, so its bold heading survives.
+        pressed = dialog.Pressed(message.message_id, message.text_html, label)
     outcome = await dialog.on_button(
         turn.session, turn.person, turn.locale, now(), query.data or "", pressed
     )

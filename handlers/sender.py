@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from datetime import timedelta
 from typing import TypeVar
 
@@ -42,6 +43,15 @@ log = logging.getLogger(__name__)
 
 ATTEMPTS = 4
 T = TypeVar("T")
+# The retries of the sends made in the current task, for a caller that records outcomes
+# (the delivery log, handlers/delivery.py) without the sender knowing about it.
+retry_notes: ContextVar[list[str] | None] = ContextVar("retry_notes", default=None)
+
+
+def _note(description: str, error: Exception) -> None:
+    notes = retry_notes.get()
+    if notes is not None:
+        notes.append(f"{description}: {error}")
 
 
 class Undeliverable(Exception):
@@ -82,9 +92,11 @@ async def with_retries(description: str, call: Callable[[], Awaitable[T]]) -> T:
             raise
         except RetryAfter as error:
             pause = _seconds(error.retry_after)
+            _note(description, error)
         except NetworkError as error:  # includes TimedOut and 5xx answers
             if attempt == ATTEMPTS:
                 raise
+            _note(description, error)
             pause = 0.5 * 2 ** (attempt - 1)
             log.warning("%s failed (%s); retry %d of %d", description, error, attempt, ATTEMPTS)
         await asyncio.sleep(pause)

@@ -14,12 +14,14 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot import dialog
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import normalize_locale
@@ -41,6 +43,8 @@ class Services:
     database: Database
     sender: Sender
     bot_username: str = ""
+    # The weekly cycle's scheduler (handlers/scheduler.py), told when settings change.
+    scheduler: Any = None
 
 
 @dataclass
@@ -110,6 +114,15 @@ async def deliver(turn: Turn, update: Update, sender: Sender) -> None:
         await sender.answer(update.callback_query, turn.answer)
     for reply in turn.replies:
         try:
-            await sender.send(reply, turn.chat_id)
+            sent = await sender.send(reply, turn.chat_id)
         except Undeliverable as error:
             log.warning("reply to chat %s not delivered: %s", reply.chat_id or turn.chat_id, error)
+            continue
+        if reply.prompt_version is not None and sent:
+            await _remember_prompt(turn, reply.prompt_version, sent[-1].message_id)
+
+
+async def _remember_prompt(turn: Turn, version: int, message_id: int) -> None:
+    """Record the dialog's prompt message (its own small unit of work, after the send)."""
+    async with turn.services.database.session() as session:
+        await dialog.remember_prompt(session, turn.person.id, version, message_id)

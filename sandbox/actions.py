@@ -97,8 +97,12 @@ def send_file(
     kind: str,
     caption: str | None = None,
     reply_to: int | None = None,
+    media_group_id: str | None = None,
 ) -> StoredMessage:
-    """A user's photo (``kind="photo"``) or document, with an optional caption."""
+    """A user's photo (``kind="photo"``) or document, with an optional caption.
+
+    ``media_group_id`` makes it one message of an album, as Telegram delivers albums.
+    """
     if caption is not None and utf16_len(caption) > MAX_CAPTION:
         raise ActionError("caption must be at most 1024 characters")
     ref = chat_for_user(world, bot, user, chat_id)
@@ -112,6 +116,8 @@ def send_file(
         raise ActionError(f"cannot store {kind}: {exc}") from exc
     if caption:
         content.update(_text_fields("caption", caption))
+    if media_group_id:
+        content["media_group_id"] = media_group_id
     return post(world, bot, user, ref, content, reply_to)
 
 
@@ -136,18 +142,36 @@ def find_button(
 
 
 def press_button(
-    world: World, bot: Bot, user: User, chat_id: int, text: str, message_id: int | None = None
+    world: World,
+    bot: Bot,
+    user: User,
+    chat_id: int,
+    text: str,
+    message_id: int | None = None,
+    data: str | None = None,
 ) -> CallbackQueryRecord:
+    """Press a button; with ``data``, send that callback data from ``message_id`` instead.
+
+    ``data`` plays a client whose keyboard is out of date (a double tap before the edit
+    arrives) or a modified client that forges callback data.
+    """
     ref = chat_for_user(world, bot, user, chat_id)
-    stored, button = find_button(ref, bot, text, message_id)
-    if "callback_data" not in button:
-        raise ActionError(f"button {text!r} has no callback_data (it is {sorted(button)})")
+    if data is None:
+        stored, button = find_button(ref, bot, text, message_id)
+        if "callback_data" not in button:
+            raise ActionError(f"button {text!r} has no callback_data (it is {sorted(button)})")
+        data = str(button["callback_data"])
+    else:
+        found = ref.log.messages.get(message_id) if message_id is not None else None
+        if found is None or found.sender_id != bot.id:
+            raise ActionError(f"forged callback data needs a bot message id in chat {ref.id}")
+        stored = found
     query = CallbackQueryRecord(
         id=str(secrets.randbelow(9 * 10**18) + 10**18),
         user_id=user.id,
         chat_id=ref.id,
         message_id=stored.message_id,
-        data=button["callback_data"],
+        data=data,
     )
     bot.callback_queries[query.id] = query
     payload = {
@@ -203,3 +227,23 @@ def block(world: World, bot: Bot, user: User, blocked: bool) -> None:
     old, new = ("member", "kicked") if blocked else ("kicked", "member")
     _push_my_chat_member(world, bot, user.private_chat(), user, old, new)
     world.touch()
+
+
+def migrate(world: World, group: Group, actor: User) -> Group:
+    """Upgrade a basic group to a supergroup, as Telegram does: a new chat with a new id,
+    the same members, and the two service messages (``migrate_to_chat_id`` in the old
+    chat, ``migrate_from_chat_id`` in the new one) that bots in it receive."""
+    if group.kind != "group" or group.migrated_to is not None:
+        raise ActionError("only a basic group that was not upgraded yet can be migrated")
+    upgraded = world.create_group(group.title, group.username)
+    upgraded.members = dict(group.members)
+    group.migrated_to = upgraded.id
+    old_ref = ChatRef(group.id, group.to_chat(), group.log, group=group)
+    new_ref = ChatRef(upgraded.id, upgraded.to_chat(), upgraded.log, group=upgraded)
+    stored = store_message(world, old_ref, actor, {"migrate_to_chat_id": upgraded.id})
+    deliver_to_group_bots(world, group, stored.data)
+    stored = store_message(world, new_ref, actor, {"migrate_from_chat_id": group.id})
+    deliver_to_group_bots(world, upgraded, stored.data)
+    group.members = {}  # the basic group is left behind, empty
+    world.touch()
+    return upgraded

@@ -10,7 +10,9 @@ Endpoints (``bot_id`` is optional everywhere; default: the server's default bot)
 - ``GET  /_sandbox/bot``: the bot's user, webhook, privacy mode, pending update count.
 - ``POST /_sandbox/users`` {first_name, last_name?, username?, language_code?} -> User.
 - ``POST /_sandbox/groups`` {title, members, admins?, creator?, username?, bot_member?,
-  bot_admin?} -> Chat.
+  bot_admin?, type?: supergroup|group} -> Chat.
+- ``POST /_sandbox/groups/{chat_id}/migrate`` {by}: upgrade a basic group to a supergroup
+  (``migrate_to_chat_id`` / ``migrate_from_chat_id``) -> the new Chat.
 - ``POST /_sandbox/groups/{chat_id}/members`` {user_id, status, by?}: join, leave, promote
   (status "member", "administrator", "left", ...); the bot itself can be added or removed.
 - ``POST /_sandbox/messages`` {user_id, chat_id, text, reply_to_message_id?} -> Message.
@@ -79,6 +81,7 @@ class ControlApi:
             ("POST", "/users", self.create_user),
             ("POST", "/groups", self.create_group),
             ("POST", "/groups/{chat_id}/members", self.set_member),
+            ("POST", "/groups/{chat_id}/migrate", self.migrate_group),
             ("POST", "/messages", self.send_message),
             ("POST", "/files", self.send_file),
             ("POST", "/callbacks", self.press_button),
@@ -181,7 +184,10 @@ class ControlApi:
         admins = [int(a) for a in body.get("admins", [])]
         creator_id = int(body.get("creator") or (admins or members or [0])[0])
         creator = actions.user_of(self.world, creator_id)
-        group = self.world.create_group(str(body["title"]), body.get("username"))
+        kind = str(body.get("type", "supergroup"))
+        if kind not in ("supergroup", "group"):
+            raise ActionError("type must be supergroup or group")
+        group = self.world.create_group(str(body["title"]), body.get("username"), kind)
         group.members[creator.id] = "creator"
         for user_id in {*members, *admins} - {creator.id}:
             actions.user_of(self.world, user_id)
@@ -204,6 +210,14 @@ class ControlApi:
         actor = self.world.person(int(body.get("by", person.id))) or person
         actions.set_member(self.world, group, person, status, actor)
         return {"ok": True}
+
+    async def migrate_group(self, request: web.Request) -> JsonDict:
+        body = await self._body(request)
+        group = self.world.groups.get(int(request.match_info["chat_id"]))
+        if group is None:
+            raise ActionError("no such group", 404)
+        actor = actions.user_of(self.world, int(body["by"]))
+        return self._checked("Chat", actions.migrate(self.world, group, actor).to_chat())
 
     async def send_message(self, request: web.Request) -> JsonDict:
         body = await self._body(request)
@@ -239,6 +253,7 @@ class ControlApi:
             str(body.get("kind", "photo")),
             body.get("caption"),
             int(reply_to) if reply_to is not None else None,
+            body.get("media_group_id"),
         )
         return self._checked("Message", stored.data)
 
@@ -252,8 +267,9 @@ class ControlApi:
             bot,
             user,
             int(body["chat_id"]),
-            str(body["button_text"]),
+            str(body.get("button_text", "")),
             int(message_id) if message_id is not None else None,
+            body.get("callback_data"),
         )
         return {
             "callback_query_id": query.id,

@@ -9,7 +9,8 @@ People and chats::
 
     create_user(first_name, last_name=None, username=None, language_code=None) -> SandboxUser
     create_group(title, members, admins=(), creator=None, username=None,
-                 bot_member=True, bot_admin=False) -> SandboxChat
+                 bot_member=True, bot_admin=False, basic=False) -> SandboxChat
+    migrate_group(chat_id, by) -> SandboxChat      # a basic group upgraded to a supergroup
     set_member(chat_id, user_id, status, by=None)     # join / leave / promote; bot too
     block(user) / unblock(user)
 
@@ -17,8 +18,10 @@ Acting as a user (``chat_id`` is the user's own id for their private chat with t
 
     send_text(user, chat_id, text, reply_to=None) -> SandboxMessage
     reply(user, chat_id, to_message, text)          # e.g. answering a ForceReply prompt
-    send_photo(user, chat_id, data, caption=None) / send_document(user, chat_id, data, name)
+    send_photo(user, chat_id, data, caption=None, media_group_id=None)  # album: same id
+    send_document(user, chat_id, data, name)
     press_button(user, chat_id, text, message_id=None) -> callback query id
+    press_data(user, chat_id, message_id, data) -> callback query id  # stale or forged data
 
 Observing the bot::
 
@@ -191,8 +194,10 @@ class SandboxDriver:
         username: str | None = None,
         bot_member: bool = True,
         bot_admin: bool = False,
+        basic: bool = False,
     ) -> SandboxChat:
         body: dict[str, Any] = {
+            "type": "group" if basic else "supergroup",
             "title": title,
             "members": [_id(m) for m in members],
             "admins": [_id(a) for a in admins],
@@ -204,6 +209,11 @@ class SandboxDriver:
         if username:
             body["username"] = username
         raw = await self._request("POST", "/groups", body)
+        return SandboxChat(raw["id"], raw["title"], raw)
+
+    async def migrate_group(self, chat_id: int, by: int | SandboxUser) -> SandboxChat:
+        """Upgrade a basic group to a supergroup; returns the new chat (a new id)."""
+        raw = await self._request("POST", f"/groups/{chat_id}/migrate", {"by": _id(by)})
         return SandboxChat(raw["id"], raw["title"], raw)
 
     async def set_member(
@@ -250,8 +260,11 @@ class SandboxDriver:
         data: bytes,
         caption: str | None = None,
         reply_to: int | SandboxMessage | None = None,
+        media_group_id: str | None = None,
     ) -> SandboxMessage:
-        return await self._send_file(user, chat_id, "photo", data, None, caption, reply_to)
+        return await self._send_file(
+            user, chat_id, "photo", data, None, caption, reply_to, media_group_id
+        )
 
     async def send_document(
         self,
@@ -273,6 +286,7 @@ class SandboxDriver:
         file_name: str | None,
         caption: str | None,
         reply_to: int | SandboxMessage | None,
+        media_group_id: str | None = None,
     ) -> SandboxMessage:
         body: dict[str, Any] = {
             "user_id": _id(user),
@@ -286,6 +300,8 @@ class SandboxDriver:
             body["caption"] = caption
         if reply_to is not None:
             body["reply_to_message_id"] = _id(reply_to)
+        if media_group_id is not None:
+            body["media_group_id"] = media_group_id
         return SandboxMessage(await self._request("POST", "/files", body))
 
     async def press_button(
@@ -299,6 +315,26 @@ class SandboxDriver:
         body: dict[str, Any] = {"user_id": _id(user), "chat_id": chat_id, "button_text": text}
         if message_id is not None:
             body["message_id"] = _id(message_id)
+        answer = await self._request("POST", "/callbacks", body)
+        return str(answer["callback_query_id"])
+
+    async def press_data(
+        self,
+        user: int | SandboxUser,
+        chat_id: int,
+        message_id: int | SandboxMessage,
+        data: str,
+    ) -> str:
+        """Send callback ``data`` from a bot message, whatever its keyboard shows now.
+
+        A double tap (the second press before the edit arrived) or a forged client.
+        """
+        body: dict[str, Any] = {
+            "user_id": _id(user),
+            "chat_id": chat_id,
+            "message_id": _id(message_id),
+            "callback_data": data,
+        }
         answer = await self._request("POST", "/callbacks", body)
         return str(answer["callback_query_id"])
 

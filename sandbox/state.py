@@ -24,6 +24,7 @@ from sandbox.updates import UpdateQueue
 DEFAULT_BOT_USERNAME = "lihui_test_bot"
 DEFAULT_BOT_FIRST_NAME = "例会助手"
 GROUP_ID_BASE = -1001234567000  # supergroup ids look like -100xxxxxxxxxx
+BASIC_GROUP_ID_BASE = -4001234000  # basic groups have short negative ids
 JsonDict = dict[str, Any]
 
 
@@ -93,9 +94,11 @@ class Group:
     username: str | None = None
     members: dict[int, str] = field(default_factory=dict)  # user or bot id -> status
     log: MessageLog = field(default_factory=MessageLog)
+    kind: str = "supergroup"  # or "group": a basic group, which can be upgraded (migrated)
+    migrated_to: int | None = None
 
     def to_chat(self) -> JsonDict:
-        data: JsonDict = {"id": self.id, "type": "supergroup", "title": self.title}
+        data: JsonDict = {"id": self.id, "type": self.kind, "title": self.title}
         if self.username:
             data["username"] = self.username
         return data
@@ -241,8 +244,11 @@ class World:
         self.users[user.id] = user
         return user
 
-    def create_group(self, title: str, username: str | None = None) -> Group:
-        group = Group(GROUP_ID_BASE - next(self._group_ids), title, username)
+    def create_group(
+        self, title: str, username: str | None = None, kind: str = "supergroup"
+    ) -> Group:
+        base = GROUP_ID_BASE if kind == "supergroup" else BASIC_GROUP_ID_BASE
+        group = Group(base - next(self._group_ids), title, username, kind=kind)
         self.groups[group.id] = group
         return group
 

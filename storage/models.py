@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.ext.mutable import MutableDict
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -86,6 +87,9 @@ class Workspace(Base):
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    # False while the bot is not a member of the office chat (removed, kicked): the weekly
+    # cycle stops posting there and resumes when the bot is added back (issue 8).
+    office_chat_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     groups: Mapped[list[TaskGroup]] = relationship(
         back_populates="workspace", order_by="TaskGroup.position"
@@ -444,6 +448,8 @@ class StepClaim(Base):
     instance: Mapped[str] = mapped_column(String(100), default="")
     claimed_at: Mapped[datetime]
     finished_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # running (its deliveries are being sent) | done | skipped (missed beyond the grace period)
+    status: Mapped[str] = mapped_column(String(16), default="running", server_default="running")
 
 
 class ProcessedUpdate(Base):
@@ -470,12 +476,17 @@ class Delivery(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    # pending | sending | sent | failed | uncertain (see handlers/delivery.py)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # The scheduled step (StepClaim) the message belongs to, so an interrupted step resumes
+    # with exactly its unsent messages; and when the last send began ("sending" since).
+    claim_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
+    attempted_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class AuditLog(Base):
@@ -491,3 +502,28 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+
+
+# --- ledgers: the short dialogs of /decide and of closing a decision ----------------------
+
+
+class LedgerDraft(Base):
+    """Where a person stands in a ledger dialog (/decide, or the note when closing one).
+
+    Apart from :class:`DialogState` so that recording a decision never disturbs a report
+    half written; like it, saved at every step (a restart continues there) and versioned
+    (a button from an older prompt is stale). Deleted when the dialog ends.
+    """
+
+    __tablename__ = "ledger_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    workspace_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # decide | close
+    step: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    updated_at: Mapped[datetime]

@@ -74,10 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # Each concern adds its own sub-commands from its module in this package.
-    from bot.cli import demo, roster
+    from bot.cli import calendar, demo, jobs, roles, roster
 
-    roster.add_commands(commands)
-    demo.add_commands(commands)
+    for module in (roster, roles, jobs, calendar, demo):
+        module.add_commands(commands)
     return parser
 
 

@@ -8,7 +8,7 @@ import telegram
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest
 
-from sandbox.driver import SandboxChat, SandboxDriver, SandboxUser
+from sandbox.driver import SandboxChat, SandboxDriver, SandboxError, SandboxUser
 
 
 def keyboard(*labels: str) -> InlineKeyboardMarkup:
@@ -189,3 +189,24 @@ async def test_user_messages_in_private_chat_are_numbered_with_the_bot(
     sent = (await api.post("sendMessage", data={"chat_id": alice.id, "text": "x"})).json()
     mine = await driver.send_text(alice, alice.id, "y")
     assert mine.id == sent["result"]["message_id"] + 1
+
+
+async def test_a_basic_group_upgraded_to_a_supergroup_tells_the_bot_both_ids(
+    bot: telegram.Bot, driver: SandboxDriver, alice: SandboxUser
+) -> None:
+    basic = await driver.create_group("办公室", members=[alice], basic=True)
+    assert basic.raw["type"] == "group"
+    await bot.get_updates(offset=-1)
+    (last,) = await bot.get_updates(offset=-1)
+    await bot.get_updates(offset=last.update_id + 1)
+    upgraded = await driver.migrate_group(basic.id, by=alice)
+    assert upgraded.raw["type"] == "supergroup" and upgraded.id != basic.id
+    updates = await bot.get_updates()
+    assert [(u.message.chat.id, u.message.migrate_to_chat_id) for u in updates[:1]] == [
+        (basic.id, upgraded.id)
+    ]
+    assert updates[1].message.chat.id == upgraded.id
+    assert updates[1].message.migrate_from_chat_id == basic.id
+    await bot.send_message(upgraded.id, "升级后照常发送")
+    with pytest.raises(SandboxError, match="only a basic group"):
+        await driver.migrate_group(basic.id, by=alice)  # only once

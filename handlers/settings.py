@@ -1,0 +1,54 @@
+"""Telegram side of ``/settings`` and ``/holiday``: parse, call :mod:`bot.settings_menu`."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot import settings_menu
+from bot.clock import now
+from bot.replies import CallbackAnswer
+from handlers.turn import Turn, on_update
+
+CALLBACK_PATTERN = r"^st:"
+
+
+@on_update
+async def settings_command(update: Update, turn: Turn) -> None:
+    if not turn.private:
+        turn.reply(turn.say("settings.private_only", bot=turn.services.bot_username))
+        return
+    turn.replies.append(await settings_menu.open_menu(turn.session, turn.person, turn.locale))
+
+
+@on_update
+async def settings_button(update: Update, turn: Turn) -> None:
+    query = update.callback_query
+    assert query is not None
+    message_id = query.message.message_id if query.message is not None else None
+    result = await settings_menu.press(
+        turn.session, turn.person, turn.locale, now(), query.data or "", message_id
+    )
+    turn.replies.append(result.reply)
+    turn.answer = CallbackAnswer(turn.say("settings.saved") if result.changed else "")
+    if result.changed:
+        _rebuild(turn)
+
+
+@on_update
+async def holiday_command(update: Update, turn: Turn) -> None:
+    if not turn.private:
+        turn.reply(turn.say("settings.private_only", bot=turn.services.bot_username))
+        return
+    message = update.effective_message
+    args = (message.text or "").split()[1:] if message is not None else []
+    result = await settings_menu.holiday_command(
+        turn.session, turn.person, turn.locale, now(), args
+    )
+    turn.replies.append(result.reply)
+    if result.changed:
+        _rebuild(turn)
+
+
+def _rebuild(turn: Turn) -> None:
+    if turn.services.scheduler is not None:
+        turn.services.scheduler.request_rebuild()
