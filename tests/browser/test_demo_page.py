@@ -183,6 +183,24 @@ def test_the_director_gets_the_report_with_chart_and_word(
 
 
 @needs("bot.cycle", "the scheduled steps")
+def test_a_contact_who_never_opened_the_bot_follows_the_office_chats_link(
+    demo_page: DemoPage,
+) -> None:
+    ui = demo_page
+    ui.open_office()
+    zhu = ui.persona("sample_contact12")
+    ui.page.select_option("#persona-select", str(zhu["user_id"]))  # stays in the office chat
+    expect(ui.page.locator("#chat-as")).to_contain_text(zhu["first_name"])
+    notice = ui.reads("@sample_contact12")  # the opening of reports could not reach him
+    notice.locator(".kb-button", has_text="关爱未成年人组").click()
+    # The t.me link opens his private chat with the bot and sends /start with its payload.
+    expect(ui.page.locator("#chat-title")).to_have_text(zhu["first_name"])
+    expect(ui.page.locator(".msg.out .text").first).to_contain_text("/start ")
+    ui.reads("本周工作完成情况")
+    ui.screenshot("deep-link")
+
+
+@needs("bot.cycle", "the scheduled steps")
 @needs("bot.reports.service", "the bulletin work")
 def test_monday_brings_the_bulletin_to_the_office_chat(demo_page: DemoPage) -> None:
     ui = demo_page
