@@ -613,10 +613,13 @@ function wire() {
     renderAll();
   });
   $("clock-toggle").addEventListener("click", () => {
-    const panel = $("clock-panel");
-    panel.hidden = !panel.hidden;
-    $("clock-toggle").setAttribute("aria-expanded", String(!panel.hidden));
+    showClockPanel($("clock-panel").hidden);
+    localStorage.setItem("lihui-demo-clock-panel", $("clock-panel").hidden ? "closed" : "open");
   });
+  // Open at first on a laptop, so a newcomer finds how to move the week along.
+  const wide = window.matchMedia("(min-width: 760px)").matches;
+  const remembered = localStorage.getItem("lihui-demo-clock-panel");
+  showClockPanel(remembered ? remembered === "open" : wide);
   $("time-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const value = $("time-input").value;
@@ -624,6 +627,11 @@ function wire() {
     moveClock({ at: `${value}:00${offset}` });
   });
   setInterval(renderClock, 1000);
+}
+
+function showClockPanel(shown) {
+  $("clock-panel").hidden = !shown;
+  $("clock-toggle").setAttribute("aria-expanded", String(shown));
 }
 
 function renderAll() {

@@ -65,6 +65,11 @@ class DemoPage:
         expect(button).to_be_visible(timeout=WAIT_MS)
         button.click()
 
+    def open_clock_panel(self) -> None:
+        if self.page.locator("#clock-panel").is_hidden():
+            self.page.click("#clock-toggle")
+        expect(self.page.locator("#clock-panel")).to_be_visible()
+
     def screenshot(self, name: str) -> Path:
         self.shots += 1
         path = self.artifacts / f"{self.shots:02d}-{name}.png"
@@ -205,7 +210,7 @@ def test_a_contact_who_never_opened_the_bot_follows_the_office_chats_link(
 def test_monday_brings_the_bulletin_to_the_office_chat(demo_page: DemoPage) -> None:
     ui = demo_page
     ui.open_office()
-    ui.page.click("#clock-toggle")
+    ui.open_clock_panel()
     step = ui.page.locator('.step[data-step="summary"]')
     expect(step).to_be_enabled()
     step.click()  # the clock walks through the reminder and the deadline on its way
@@ -248,8 +253,7 @@ def test_the_clock_moves_forward_only_and_steps_wait_for_the_schedule(
     demo_page: DemoPage,
 ) -> None:
     ui = demo_page
-    ui.page.click("#clock-toggle")
-    expect(ui.page.locator("#clock-panel")).to_be_visible()
+    ui.open_clock_panel()
     steps = ui.page.locator(".step")
     expect(steps).to_have_count(5)
     labels = " ".join(steps.all_inner_texts())
