@@ -99,8 +99,12 @@ function renderSteps() {
     }, label));
   }
   $("step-note").hidden = state.clock.schedule;
+  // Offer an hour from now, unless the person is choosing a later time already.
   const input = $("time-input");
-  if (!input.value) input.value = localInputValue(new Date(demoNow().getTime() + 3600 * 1000));
+  const inAnHour = localInputValue(new Date(demoNow().getTime() + 3600 * 1000));
+  if (document.activeElement !== input && (!input.value || input.value < localInputValue(demoNow()))) {
+    input.value = inAnHour;
+  }
 }
 
 // "YYYY-MM-DDTHH:MM" in Beijing time, for <input type="datetime-local">.
