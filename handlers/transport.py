@@ -6,6 +6,10 @@ between would lose it. Here the order is reversed: an update is handled first (i
 transaction committed, see :mod:`handlers.turn`) and only then confirmed, by advancing the
 polling offset or by answering the webhook request with 200. Telegram redelivers what was
 not confirmed, and the processed-update mark makes the redelivery harmless.
+
+Updates are handled concurrently, each person's and each chat's in order
+(:mod:`handlers.ordering`): polling confirms up to the lowest update not yet handled, and
+the webhook answers each request once its own update is handled.
 """
 
 from __future__ import annotations
@@ -22,23 +26,61 @@ from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.config import Config
+from handlers.ordering import InOrder, Pending, update_keys
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 20
+# While an update is unhandled, getUpdates returns it again at once: poll again after this
+# pause (or as soon as something is handled) rather than spin.
+REPOLL_SECONDS = 0.05
+MAX_IN_FLIGHT = 200  # beyond this, fetch no more until some are handled
+STOP_GRACE_SECONDS = 10.0
+
+
+def keys_of(update: Update) -> list[object]:
+    user, chat = update.effective_user, update.effective_chat
+    return update_keys(user.id if user else None, chat.id if chat else None)
+
+
+def dispatch(
+    application: Application,  # type: ignore[type-arg]
+    order: InOrder,
+    update: Update,
+    pending: Pending | None = None,
+) -> asyncio.Task[None]:
+    """Handle ``update`` in its own task, behind its person's and chat's earlier updates."""
+
+    def handled() -> None:
+        if pending is not None:
+            pending.handled(update.update_id)
+
+    async def job() -> None:
+        try:
+            await application.process_update(update)
+        finally:
+            handled()
+
+    return order.submit(keys_of(update), job, on_handled=handled)
 
 
 async def poll_updates(application: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
-    """Long-poll getUpdates until ``stop`` is set; confirm each update after handling it."""
+    """Long-poll getUpdates until ``stop`` is set; confirm each update once handled."""
     bot = application.bot
     await bot.delete_webhook(drop_pending_updates=False)
-    offset: int | None = None
+    order, pending = InOrder(), Pending()
     pause = 0.0
     while not stop.is_set():
         if pause:
             await _sleep_or_stop(stop, pause)
+        if pending.in_flight >= MAX_IN_FLIGHT:
+            pending.changed.clear()
+            await _wait_change(pending, stop, REPOLL_SECONDS)
+            continue
+        busy = pending.in_flight > 0
+        pending.changed.clear()  # before the fetch, so no handling in between goes unseen
         try:
-            updates = await _get_updates(application, offset, stop)
+            updates = await _get_updates(application, pending.offset, stop, 0 if busy else None)
         except Conflict as error:
             log.warning("another instance is polling (%s); waiting", error.message)
             pause = 5.0
@@ -48,22 +90,35 @@ async def poll_updates(application: Application, stop: asyncio.Event) -> None:  
             log.warning("getUpdates failed (%s); retrying in %.0fs", error, pause)
             continue
         pause = 0.0
-        for update in updates:
-            await application.process_update(update)
-            offset = update.update_id + 1
+        fresh = [update for update in updates if pending.fetched(update.update_id)]
+        for update in fresh:
+            dispatch(application, order, update, pending)
+        if not fresh and pending.in_flight:
+            await _wait_change(pending, stop, REPOLL_SECONDS)
+    await order.drain(STOP_GRACE_SECONDS)
+
+
+async def _wait_change(pending: Pending, stop: asyncio.Event, seconds: float) -> None:
+    """Until an update in flight is handled, the process is stopped, or ``seconds`` pass."""
+    waits = {asyncio.create_task(pending.changed.wait()), asyncio.create_task(stop.wait())}
+    _, unfinished = await asyncio.wait(waits, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    for task in unfinished:
+        task.cancel()
 
 
 async def _get_updates(
     application: Application,  # type: ignore[type-arg]
     offset: int | None,
     stop: asyncio.Event,
+    poll_seconds: int | None = None,
 ) -> tuple[Update, ...]:
-    """One long poll, abandoned early when the process is asked to stop."""
+    """One long poll (a short one while updates are in flight), abandoned on stop."""
+    wait = POLL_TIMEOUT_SECONDS if poll_seconds is None else poll_seconds
     fetch = asyncio.create_task(
         application.bot.get_updates(
             offset=offset,
-            timeout=POLL_TIMEOUT_SECONDS,
-            read_timeout=POLL_TIMEOUT_SECONDS + 10,
+            timeout=wait,
+            read_timeout=wait + 10,
             allowed_updates=Update.ALL_TYPES,
         )
     )
@@ -85,6 +140,7 @@ def webhook_app(application: Application, config: Config) -> web.Application:  #
     """An aiohttp app that answers Telegram's POSTs only once the update is handled."""
     path = urlparse(config.webhook_url or "").path or "/"
     secret = config.webhook_secret or ""
+    order = InOrder()
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
@@ -95,7 +151,9 @@ def webhook_app(application: Application, config: Config) -> web.Application:  #
         except ValueError:
             return web.Response(status=400)
         log.debug("webhook update %s received", update.update_id)
-        await application.process_update(update)
+        # Concurrent requests are handled side by side, each person's in order; the 200
+        # (Telegram's confirmation) waits for this update's own handling.
+        await asyncio.shield(dispatch(application, order, update))
         return web.Response(status=200)
 
     app = web.Application()

@@ -25,6 +25,7 @@ from bot.config import Config
 from bot.i18n import normalize_locale
 from bot.people import UserInfo, identify
 from bot.replies import CallbackAnswer, Reply, say
+from handlers.ordering import mark_handled
 from handlers.sender import Sender, Undeliverable
 from storage.db import Database
 from storage.models import Person
@@ -99,6 +100,7 @@ def on_update(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
             locale = person.locale or normalize_locale(services.config.locale)
             turn = Turn(session, services, person, locale, chat.id, private)
             await handler(update, turn)
+        mark_handled()  # committed: a redelivery is skipped, so the offset may move on
         await deliver(turn, update, services.sender)
 
     return callback
