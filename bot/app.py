@@ -20,7 +20,6 @@ from telegram import (
     Update,
 )
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -57,7 +56,8 @@ def build_application(config: Config) -> Application:  # type: ignore[type-arg]
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.file_base_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # No rate limiter here: the one sender paces messages (handlers.flood), replies
+        # ahead of bulk sends, and a retry_after pauses only its own chat.
         .updater(None)  # updates arrive through handlers.transport, see there why
         .build()
     )
