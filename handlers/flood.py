@@ -54,7 +54,7 @@ class Bucket:
 
 @dataclass(frozen=True)
 class Limits:
-    overall_rate: float = 29.0  # a hair under Telegram's 30 a second, for clock skew
+    overall_rate: float = 30.0  # Telegram's 30 a second; our burst (10) is a third of its
     overall_burst: float = 10.0
     reserve: float = 3.0  # slots a bulk send never takes: an arriving reply goes at once
     group_per_minute: float = 20.0
@@ -95,6 +95,9 @@ class FloodGate:
             chat.take(now)
         elif not is_group and chat_id in self._chats:
             self._chats[chat_id].take(now)  # a reply still counts against the bulk pace
+
+    def paused_for(self, chat_id: int, now: float) -> float:
+        return max(0.0, self._paused.get(chat_id, now) - now)
 
     def pause(self, chat_id: int, seconds: float, now: float) -> None:
         """Telegram said ``retry_after``: nothing more into this chat until then."""
@@ -142,10 +145,17 @@ class FloodControl:
         self.clock = clock
         self.sleep = sleep
         self._sent = 0
+        self._next_cleanup = 1000
 
     async def slot(self, chat_id: int, *, bulk: bool = False, messages: int = 1) -> None:
-        """Wait until ``messages`` messages may go to ``chat_id``, and count them."""
+        """Wait until ``messages`` messages may go to ``chat_id``, and count them.
+
+        ``messages=0`` (an edit: Telegram does not count it as a new message) waits only
+        for the chat's ``retry_after``.
+        """
         is_group = is_group_chat(chat_id)
+        while (paused := self.gate.paused_for(chat_id, self.clock())) > 0:
+            await self.sleep(paused)
         if not bulk:
             self.gate.replies_waiting += 1
         try:
@@ -157,7 +167,8 @@ class FloodControl:
             if not bulk:
                 self.gate.replies_waiting -= 1
         self._sent += messages
-        if self._sent % 1000 == 0:
+        if self._sent >= self._next_cleanup:
+            self._next_cleanup = self._sent + 1000
             self.gate.forget_idle(self.clock())
 
     def retry_after(self, chat_id: int, seconds: float) -> None:

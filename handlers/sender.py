@@ -229,6 +229,7 @@ class Sender:
                     parse_mode=ParseMode.HTML,
                     reply_markup=render_keyboard(reply.buttons),
                 ),
+                messages=0,  # an edit is not a new message: it waits only for retry_after
             )
         except BadRequest as error:
             # Editing to the same content, or a message gone, is harmless: nothing to show.

@@ -111,3 +111,14 @@ async def test_the_control_waits_out_a_chats_pause_and_counts_album_photos() -> 
     await control.slot(OTHER, messages=5)  # 4 tokens refilled + ... needs a 0.1 s wait
     assert control.gate.replies_waiting == 0
     assert round(time.now, 3) == 2.1
+
+
+async def test_an_edit_waits_only_for_the_chats_pause() -> None:
+    time = FakeTime()
+    control = FloodControl(LIMITS, clock=time.clock, sleep=time.sleep)
+    await control.slot(OTHER, messages=5)  # the burst is gone
+    await control.slot(PERSON, messages=0)
+    assert time.now == 0.0
+    control.retry_after(PERSON, 3.0)
+    await control.slot(PERSON, messages=0)
+    assert time.now == 3.0
