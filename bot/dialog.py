@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from bot import reporting
 from bot.dialog_steps import (
@@ -131,8 +131,22 @@ class Pressed:
     label: str
 
 
+async def find_state(session: AsyncSession, person: Person) -> DialogState | None:
+    """The person's dialog row, locked for this transaction (another instance waits);
+    None for someone who never began a report (nothing is written for them)."""
+    return await session.scalar(
+        select(DialogState)
+        .where(DialogState.person_id == person.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def load_state(session: AsyncSession, person: Person, now: datetime) -> DialogState:
-    """The person's dialog row, locked for this transaction (another instance waits)."""
+    """The person's dialog row, created idle the first time, locked like :func:`find_state`."""
+    state = await find_state(session, person)
+    if state is not None:
+        return state
     await insert_or_ignore(
         session,
         DialogState,
@@ -143,12 +157,7 @@ async def load_state(session: AsyncSession, person: Person, now: datetime) -> Di
         data={},
         updated_at=now,
     )
-    state = await session.scalar(
-        select(DialogState)
-        .where(DialogState.person_id == person.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    state = await find_state(session, person)  # ours, or a concurrent instance's
     assert state is not None
     return state
 
@@ -156,26 +165,29 @@ async def load_state(session: AsyncSession, person: Person, now: datetime) -> Di
 async def load_ctx(
     session: AsyncSession, person: Person, state: DialogState, locale: str, now: datetime
 ) -> Ctx | None:
+    """The report a dialog step is about, with its group, office and week, in one query
+    (plus one per collection the steps read), rather than one query per object."""
     if state.submission_id is None:
         return None
-    submission = await session.scalar(
-        select(Submission)
-        .where(Submission.id == state.submission_id)
-        .options(
-            selectinload(Submission.indicator_values),
-            selectinload(Submission.follow_ups),
-            selectinload(Submission.revisions),
+    row = (
+        await session.execute(
+            select(Submission, TaskGroup, PeriodRow)
+            .join(TaskGroup, TaskGroup.id == Submission.group_id)
+            .join(TaskGroup.workspace)
+            .join(PeriodRow, PeriodRow.id == Submission.period_id)
+            .where(Submission.id == state.submission_id)
+            .options(
+                contains_eager(TaskGroup.workspace),
+                selectinload(TaskGroup.indicators),
+                selectinload(Submission.indicator_values),
+                selectinload(Submission.follow_ups),
+                selectinload(Submission.revisions),
+            )
         )
-    )
-    if submission is None:
+    ).first()
+    if row is None:
         return None
-    group = await session.scalar(
-        select(TaskGroup)
-        .where(TaskGroup.id == submission.group_id)
-        .options(selectinload(TaskGroup.indicators), selectinload(TaskGroup.workspace))
-    )
-    period = await session.get(PeriodRow, submission.period_id)
-    assert group is not None and period is not None
+    submission, group, period = row
     return Ctx(session, person, state, submission, group, period, locale, now)
 
 
@@ -294,8 +306,8 @@ async def on_photo(
 async def active_ctx(
     session: AsyncSession, person: Person, locale: str, now: datetime
 ) -> Ctx | None:
-    state = await load_state(session, person, now)
-    if state.step == "idle" or state.data.get("paused"):
+    state = await find_state(session, person)
+    if state is None or state.step == "idle" or state.data.get("paused"):
         return None
     return await load_ctx(session, person, state, locale, now)
 
@@ -320,9 +332,10 @@ async def on_button(
         outcome = await begin(session, person, locale, now, group_id)
         return Outcome(close(pressed, locale) + outcome.replies)
     parsed = parse_callback(data)
-    state = await load_state(session, person, now)
+    state = await find_state(session, person)
     if (
-        parsed is None
+        state is None
+        or parsed is None
         or parsed[0] != state.version
         or state.step == "idle"
         or state.data.get("paused")
@@ -358,8 +371,8 @@ def close(pressed: Pressed | None, locale: str) -> list[Reply]:
 
 
 async def pause(session: AsyncSession, person: Person, locale: str, now: datetime) -> Outcome:
-    state = await load_state(session, person, now)
-    if state.step == "idle" or state.data.get("paused"):
+    state = await find_state(session, person)
+    if state is None or state.step == "idle" or state.data.get("paused"):
         return Outcome([Reply(say(locale, "dialog.cancel.nothing"))])
     state.data = {**state.data, "paused": True}
     state.version += 1

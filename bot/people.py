@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -28,14 +28,7 @@ async def identify(session: AsyncSession, user: UserInfo) -> Person:
     A roster names contacts by @username before they ever write to the bot; the first time
     such a person writes, their numeric id is bound to that roster entry.
     """
-    person = await session.scalar(select(Person).where(Person.telegram_user_id == user.id))
-    if person is None and user.username:
-        person = await session.scalar(
-            select(Person).where(
-                Person.telegram_user_id.is_(None),
-                func.lower(Person.username) == user.username.lower(),
-            )
-        )
+    person = await session.scalar(_person_query(user.id, user.username))
     if person is None:
         person = Person(telegram_user_id=user.id)
         session.add(person)
@@ -46,6 +39,21 @@ async def identify(session: AsyncSession, user: UserInfo) -> Person:
         person.locale = normalize_locale(user.language_code)
     await session.flush()
     return person
+
+
+def _person_query(user_id: int, username: str | None) -> Select[tuple[Person]]:
+    """One statement for both ways of knowing a person: the numeric id, else the roster's
+    @username not yet bound to an id (the bound row sorts first)."""
+    known = Person.telegram_user_id == user_id
+    if not username:
+        return select(Person).where(known)
+    named = and_(Person.telegram_user_id.is_(None), func.lower(Person.username) == username.lower())
+    return (
+        select(Person)
+        .where(or_(known, named))
+        .order_by(Person.telegram_user_id.is_(None), Person.id)
+        .limit(1)
+    )
 
 
 async def workspace_for_chat(session: AsyncSession, chat_id: int) -> Workspace | None:

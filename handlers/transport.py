@@ -90,10 +90,12 @@ async def poll_updates(application: Application, stop: asyncio.Event) -> None:  
             log.warning("getUpdates failed (%s); retrying in %.0fs", error, pause)
             continue
         pause = 0.0
-        fresh = [update for update in updates if pending.fetched(update.update_id)]
-        for update in fresh:
-            dispatch(application, order, update, pending)
-        if not fresh and pending.in_flight:
+        for update in updates:
+            if pending.fetched(update.update_id):
+                dispatch(application, order, update, pending)
+        if pending.in_flight:
+            # Usually handled within milliseconds: then the next poll is a long one again
+            # (one getUpdates per update, as before); if not, a short poll soon after.
             await _wait_change(pending, stop, REPOLL_SECONDS)
     await order.drain(STOP_GRACE_SECONDS)
 
