@@ -18,15 +18,18 @@ import asyncio
 import contextlib
 import hmac
 import logging
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from aiohttp import web
 from telegram import Update
 from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import Application
 
 from bot.config import Config
 from handlers.ordering import InOrder, Pending, update_keys
+
+if TYPE_CHECKING:  # aiohttp serves only the webhook: polling does not pay for its import
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +143,8 @@ async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:
 
 def webhook_app(application: Application, config: Config) -> web.Application:  # type: ignore[type-arg]
     """An aiohttp app that answers Telegram's POSTs only once the update is handled."""
+    from aiohttp import web
+
     path = urlparse(config.webhook_url or "").path or "/"
     secret = config.webhook_secret or ""
     order = InOrder()
@@ -169,6 +174,8 @@ async def serve_webhook(
     stop: asyncio.Event,
 ) -> None:
     """Register the webhook with Telegram and serve it until ``stop`` is set."""
+    from aiohttp import web
+
     runner = web.AppRunner(webhook_app(application, config), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, config.webhook_listen, config.webhook_port)
