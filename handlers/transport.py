@@ -34,9 +34,11 @@ if TYPE_CHECKING:  # aiohttp serves only the webhook: polling does not pay for i
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT_SECONDS = 20
-# While an update is unhandled, getUpdates returns it again at once: poll again after this
-# pause (or as soon as something is handled) rather than spin.
+# While an update is unhandled, getUpdates returns it again at once: poll again only when
+# something was handled, or after a pause that doubles while nothing is (a slow report
+# costs a few polls, not a busy loop; a newcomer's update waits REPOLL_MAX at most).
 REPOLL_SECONDS = 0.05
+REPOLL_MAX = 0.4
 MAX_IN_FLIGHT = 200  # beyond this, fetch no more until some are handled
 STOP_GRACE_SECONDS = 10.0
 
@@ -72,7 +74,7 @@ async def poll_updates(application: Application, stop: asyncio.Event) -> None:  
     bot = application.bot
     await bot.delete_webhook(drop_pending_updates=False)
     order, pending = InOrder(), Pending()
-    pause = 0.0
+    pause, repoll = 0.0, REPOLL_SECONDS
     while not stop.is_set():
         if pause:
             await _sleep_or_stop(stop, pause)
@@ -93,13 +95,14 @@ async def poll_updates(application: Application, stop: asyncio.Event) -> None:  
             log.warning("getUpdates failed (%s); retrying in %.0fs", error, pause)
             continue
         pause = 0.0
-        for update in updates:
-            if pending.fetched(update.update_id):
-                dispatch(application, order, update, pending)
+        fresh = [update for update in updates if pending.fetched(update.update_id)]
+        for update in fresh:
+            dispatch(application, order, update, pending)
         if pending.in_flight:
             # Usually handled within milliseconds: then the next poll is a long one again
-            # (one getUpdates per update, as before); if not, a short poll soon after.
-            await _wait_change(pending, stop, REPOLL_SECONDS)
+            # (one getUpdates per update, as before); if not, a short poll after a pause.
+            repoll = REPOLL_SECONDS if fresh else min(repoll * 2, REPOLL_MAX)
+            await _wait_change(pending, stop, repoll)
     await order.drain(STOP_GRACE_SECONDS)
 
 
