@@ -191,6 +191,7 @@ def start_bot(
     command: list[str] | None = None,
     extra_env: dict[str, str] | None = None,
     token: str | None = None,
+    bytecode_cache: Path | None = None,
 ) -> BotRun:
     """``lihui run`` (kind "lihui"), the echo bot (kind "echo"), or ``command``."""
     token = token or stage.new_token()
@@ -210,6 +211,11 @@ def start_bot(
             LIHUI_LOG_LEVEL="WARNING",
         )
     env.update(extra_env or {})
+    if bytecode_cache is not None:
+        # Compiled modules kept where this run can write them (the venv is left alone), as a
+        # deployment that installs with bytecode has them: start-up then reads, not compiles.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode_cache)
     if command is None:
         lihui = Path(sys.executable).with_name("lihui")
         command = (

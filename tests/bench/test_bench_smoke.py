@@ -26,6 +26,7 @@ ROWS = [
     "/report one week vs five years of history",
     "resident memory after a 1,000-group report",
     "start to first getUpdates (schema at head)",
+    "start to first getUpdates (schema at head, bytecode cached)",
     "start to first getUpdates (fresh database, migrations)",
     "resident memory, idle",
 ]
