@@ -54,6 +54,7 @@ class Stage:
     arrivals: dict[tuple[int, int], list[Arrival]] = field(default_factory=dict)  # (bot, chat)
     first_poll: dict[str, float] = field(default_factory=dict)  # token -> perf_counter
     bot_ids: set[int] = field(default_factory=set)
+    polls: dict[str, int] = field(default_factory=dict)  # token -> getUpdates calls
     _changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @classmethod
@@ -66,6 +67,7 @@ class Stage:
 
         async def polled(call: Any) -> Any:
             stage.first_poll.setdefault(call.bot.token, time.perf_counter())
+            stage.polls[call.bot.token] = stage.polls.get(call.bot.token, 0) + 1
             return await get_updates(call)
 
         api.handlers["getUpdates"] = polled

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import reporting
 from bot.dialog_steps import (
@@ -181,13 +182,16 @@ async def load_ctx(
                 selectinload(TaskGroup.indicators),
                 selectinload(Submission.indicator_values),
                 selectinload(Submission.follow_ups),
-                selectinload(Submission.revisions),
             )
         )
     ).first()
     if row is None:
         return None
     submission, group, period = row
+    if submission.state == "submitted":
+        await session.refresh(submission, ["revisions"])
+    else:  # only submitting freezes a revision (reporting.submit): a draft has none to read
+        set_committed_value(submission, "revisions", [])
     return Ctx(session, person, state, submission, group, period, locale, now)
 
 
