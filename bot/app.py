@@ -160,11 +160,14 @@ async def run_bot(config: Config) -> None:
             await register_commands(application)
             await application.start()
             _freeze_start_up_objects()
-            log.info("lihui is running as @%s", application.bot.username)
+
+            def ready() -> None:
+                log.info("lihui is running as @%s", application.bot.username)
+
             if config.webhook_url:
-                await serve_webhook(application, config, stop)
+                await serve_webhook(application, config, stop, ready)
             else:
-                await poll_updates(application, stop)
+                await poll_updates(application, stop, ready)
             await application.stop()
     finally:
         await database.dispose()

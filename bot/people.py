@@ -22,11 +22,13 @@ class UserInfo:
     language_code: str | None
 
 
-async def identify(session: AsyncSession, user: UserInfo) -> Person:
+async def identify(session: AsyncSession, user: UserInfo, *, in_private: bool = False) -> Person:
     """The person behind a Telegram user, created on first contact.
 
     A roster names contacts by @username before they ever write to the bot; the first time
-    such a person writes, their numeric id is bound to that roster entry.
+    such a person writes, their numeric id is bound to that roster entry. ``in_private``:
+    they wrote in their private chat, so the bot may now write to them (set before the
+    flush, so a newcomer costs one INSERT rather than an INSERT and an UPDATE).
     """
     person = await session.scalar(_person_query(user.id, user.username))
     if person is None:
@@ -37,6 +39,8 @@ async def identify(session: AsyncSession, user: UserInfo) -> Person:
     person.display_name = user.display_name[:200]
     if person.locale is None and user.language_code:
         person.locale = normalize_locale(user.language_code)
+    if in_private:
+        person.started_bot = True
     await session.flush()
     return person
 

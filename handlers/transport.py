@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import hmac
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
@@ -69,10 +70,22 @@ def dispatch(
     return order.submit(keys_of(update), job, on_handled=handled)
 
 
-async def poll_updates(application: Application, stop: asyncio.Event) -> None:  # type: ignore[type-arg]
-    """Long-poll getUpdates until ``stop`` is set; confirm each update once handled."""
+def _nothing() -> None:
+    return None
+
+
+async def poll_updates(
+    application: Application,  # type: ignore[type-arg]
+    stop: asyncio.Event,
+    ready: Callable[[], None] = _nothing,
+) -> None:
+    """Long-poll getUpdates until ``stop`` is set; confirm each update once handled.
+
+    ``ready`` is called once the webhook is out of the way, just before the first poll.
+    """
     bot = application.bot
     await bot.delete_webhook(drop_pending_updates=False)
+    ready()
     order, pending = InOrder(), Pending()
     pause, repoll = 0.0, REPOLL_SECONDS
     while not stop.is_set():
@@ -175,8 +188,12 @@ async def serve_webhook(
     application: Application,  # type: ignore[type-arg]
     config: Config,
     stop: asyncio.Event,
+    ready: Callable[[], None] = _nothing,
 ) -> None:
-    """Register the webhook with Telegram and serve it until ``stop`` is set."""
+    """Register the webhook with Telegram and serve it until ``stop`` is set.
+
+    ``ready`` is called once the server listens and Telegram knows the URL.
+    """
     from aiohttp import web
 
     runner = web.AppRunner(webhook_app(application, config), access_log=None)
@@ -189,6 +206,7 @@ async def serve_webhook(
         secret_token=config.webhook_secret,
         allowed_updates=Update.ALL_TYPES,
     )
+    ready()
     try:
         await stop.wait()
     finally:

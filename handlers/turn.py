@@ -93,10 +93,8 @@ def on_update(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
             if not await claim_update(session, context.bot.id, update.update_id, now()):
                 log.info("update %s was handled already; skipped", update.update_id)
                 return
-            person = await identify(session, info)
             private = chat.type == ChatType.PRIVATE
-            if private:
-                person.started_bot = True
+            person = await identify(session, info, in_private=private)
             locale = person.locale or normalize_locale(services.config.locale)
             turn = Turn(session, services, person, locale, chat.id, private)
             await handler(update, turn)
