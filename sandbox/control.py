@@ -30,7 +30,8 @@ Endpoints (``bot_id`` is optional everywhere; default: the server's default bot)
 - ``POST /_sandbox/updates/{update_id}/redeliver``: deliver a delivered update again.
 - ``GET  /_sandbox/updates``: {pending, recent} updates of the bot.
 - ``POST /_sandbox/faults`` {kind: error|delay|drop|retry_after, method?, times?, status?,
-  description?, delay?, retry_after?}; ``DELETE /_sandbox/faults`` clears them.
+  description?, delay?, retry_after?, chat_id?}; ``DELETE /_sandbox/faults`` clears them;
+  ``GET /_sandbox/faults`` lists those still armed (a test waits for one to be used).
 - ``POST /_sandbox/flood`` {enabled}; ``POST /_sandbox/privacy`` {enabled}.
 - ``GET  /_sandbox/commands`` -> [{scope, language_code, commands}].
 - ``GET  /_sandbox/state``: every user and group (with member statuses), for a demo page.
@@ -95,6 +96,7 @@ class ControlApi:
             ("GET", "/updates", self.updates),
             ("POST", "/faults", self.add_fault),
             ("DELETE", "/faults", self.clear_faults),
+            ("GET", "/faults", self.armed_faults),
             ("POST", "/flood", self.flood),
             ("POST", "/privacy", self.privacy),
             ("GET", "/commands", self.commands),
@@ -333,10 +335,22 @@ class ControlApi:
         body = await self._body(request)
         if body.get("kind") not in ("error", "delay", "drop", "retry_after"):
             raise ActionError("kind must be one of error, delay, drop, retry_after")
-        known = ("kind", "method", "times", "status", "description", "delay", "retry_after")
+        known = (
+            "kind",
+            "method",
+            "times",
+            "status",
+            "description",
+            "delay",
+            "retry_after",
+            "chat_id",
+        )
         fault = Fault(**{key: body[key] for key in known if key in body})
         self.world.faults.arm(fault)
         return {"ok": True}
+
+    async def armed_faults(self, request: web.Request) -> JsonDict:
+        return {"faults": [dict(vars(fault)) for fault in self.world.faults.faults]}
 
     async def clear_faults(self, request: web.Request) -> JsonDict:
         self.world.faults.clear()

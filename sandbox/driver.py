@@ -493,9 +493,14 @@ class SandboxDriver:
         description: str = "Bad Gateway",
         delay: float = 0.0,
         retry_after: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail: kind error|delay|drop|retry_after."""
-        body = {
+        """Make the next ``times`` calls of ``method`` fail: kind error|delay|drop|retry_after.
+
+        With ``chat_id``, only calls into that chat (Telegram's flood waits are per chat).
+        """
+        body: dict[str, Any] = {
+            "chat_id": chat_id,
             "kind": kind,
             "method": method,
             "times": times,
@@ -505,6 +510,10 @@ class SandboxDriver:
             "retry_after": retry_after,
         }
         await self._request("POST", "/faults", body)
+
+    async def armed_faults(self) -> list[dict[str, Any]]:
+        """The faults not yet used up."""
+        return list((await self._request("GET", "/faults"))["faults"])
 
     async def clear_faults(self) -> None:
         await self._request("DELETE", "/faults")
