@@ -51,6 +51,16 @@ async def test_other_group_button_shows_the_group_menu_and_back(
     assert "环境整治组" in back.text
     await li.presses("换一个专项组")
     await li.reads("请选择要填报的专项组")
+    await li.says("/cancel")  # paused at the menu, then back by /submit
+    await li.reads("已暂停")
+    await li.says("/submit")
+    await li.reads("请选择要填报的专项组")
+    await li.presses("📝 环境整治组")
+    await li.reads("本周工作完成情况")
+    await li.says("清理卫生死角 12 处")
+    await li.reads("本周工作总体进展如何")
+    await li.says("/submit")
+    await li.reads("请选择要填报的专项组")
     await li.presses("志愿服务组")
     other = await li.reads("本周工作完成情况")
     assert "志愿服务组" in other.text
