@@ -149,8 +149,10 @@ async def test_an_album_is_answered_once(
     await driver.mark_seen(zhang.chat)
     for seed in (1, 2, 3):
         await driver.send_photo(office.zhang, zhang.chat, tiny_png(seed), media_group_id="album1")
-    prompt = await zhang.reads("已收到 1 张")
-    await driver.wait_for_edit(zhang.chat, prompt, contains="已收到 3 张")
+    # One prompt for the album; by the time it is read it may already count all three.
+    prompt = await zhang.reads("已收到")
+    if "已收到 3 张" not in prompt.text:
+        await driver.wait_for_edit(zhang.chat, prompt, contains="已收到 3 张")
     await zhang.reads_nothing_more(within=1.5)
     assert len((await the_submission(seeded_sqlite)).photos) == 3
     await zhang.sends_photo(4)  # a single photo afterwards gets its own answer
