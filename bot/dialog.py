@@ -372,7 +372,7 @@ def parse_callback(data: str) -> tuple[str, int, str] | None:
     if match is None:
         return None
     kind, version, rest = match.groups()
-    if kind == "s" and not re.fullmatch(r"[0-9]{1,12}", rest, re.ASCII):
+    if kind == "s" and not re.fullmatch(r"[0-9]{1,9}", rest, re.ASCII):
         return None
     return kind, int(version), rest
 

@@ -198,3 +198,27 @@ async def test_decide_asks_which_office_only_when_the_person_manages_several(
         typed = await decide.on_text(session, sun, "zh-CN", NOW, "二号办公室的事项")
         groups = [b.label for row in typed.replies[0].buttons for b in row]
         assert groups[:2] == ["就业援助组", LONG_NAME]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "dc:99999999999",
+        "dc:²",
+        "pr:9999999999:r:0",
+        "pr:1:x:0",
+        "pp:99999999999:0",
+        "lw:p:99999999999",
+        "lw:x:1",
+        "d:1:w:99999999999",
+        "d:99999999999:x",
+        "dp:1:9999999",
+    ],
+)
+async def test_forged_ledger_buttons_are_stale(
+    database: Database, two_offices: tuple[int, int], data: str
+) -> None:
+    zhao = await load(database, "zhao")
+    async with database.session() as session:
+        outcome = await ledger_lists.on_button(session, zhao, "zh-CN", NOW, data, None)
+    assert outcome.replies == [] and outcome.toast == "这个按钮已失效，请使用最新一条消息。"
