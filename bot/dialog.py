@@ -245,13 +245,13 @@ async def begin_group(
     state.submission_id = submission.id
     ctx = await load_ctx(session, person, state, locale, now)
     assert ctx is not None
-    if resuming and ctx.state.step == "group":
-        # The same group chosen again from 换一个专项组: back to the question it was under.
-        enter(ctx, ctx.data.pop("menu_from", "done"))
-        return Outcome(ctx.replies)
     if resuming:
         ctx.data.pop("paused", None)
-        ask_again(ctx, ctx.say("dialog.resume"))
+        if ctx.state.step == "group":
+            # The same group chosen again from 换一个专项组: back to the question it was under.
+            enter(ctx, ctx.data.pop("menu_from", "done"))
+        else:
+            ask_again(ctx, ctx.say("dialog.resume"))
         return Outcome(ctx.replies)
     items = await reporting.follow_up_items(session, group, period)
     state.data = {"group_ids": group_ids, "items": [item.__dict__ for item in items]}
@@ -394,7 +394,7 @@ def parse_callback(data: str) -> tuple[str, int, str] | None:
     if match is None:
         return None
     kind, version, rest = match.groups()
-    if kind == "s" and not re.fullmatch(r"[0-9]{1,12}", rest, re.ASCII):
+    if kind == "s" and not re.fullmatch(r"[0-9]{1,9}", rest, re.ASCII):
         return None
     return kind, int(version), rest
 
