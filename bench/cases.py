@@ -247,7 +247,10 @@ async def one_step(
     else:
         await driver.press_button(contact, contact.id, BACK, last.message_id)
     reply = await stage.wait_for(
-        run.bot_id, contact.id, count, lambda a: not a.text.startswith("【基准】")
+        run.bot_id,
+        contact.id,
+        count,
+        lambda a: not a.text.startswith("【基准】") and "请填报" not in a.text,
     )
     return reply, reply.at - sent
 
@@ -420,21 +423,26 @@ def load_rows(
 
 
 async def reports(stage: Stage, work: Path, sizes: Sizes) -> list[Row]:
-    if importlib.util.find_spec("bot.reports.service") is None:
-        pending = "pending: bot.reports.service is not on main yet"
-        return [
-            Row(
-                "/report 13 / 200 / 1,000 groups (median warm)",
-                "—",
-                "—",
-                "—",
-                "13 < 300 ms, 1,000 < 2 s",
-                pending,
-            ),
-            Row("/report one week vs five years of history", "—", "—", "—", "within 20%", pending),
-            Row("resident memory after a 1,000-group report", "—", "—", "—", "< 120 MB", pending),
-        ]
-    return [Row("/report", "—", "—", "—", "—", "pending: benchmark not written yet")]
+    """Not measured yet: the reports service reached main only as this suite was finished.
+
+    The rows stay in the table so that the gap shows; the benchmark to write drives
+    ``/report`` as the director through the sandbox after ``lihui sample`` has loaded 13,
+    200 and 1,000 groups (and 1 vs 260 weeks of history), as the rows above do.
+    """
+    landed = importlib.util.find_spec("bot.reports.service") is not None
+    why = "not measured yet" + (" (reports just landed on main)" if landed else "")
+    return [
+        Row(
+            "/report 13 / 200 / 1,000 groups (median warm)",
+            "—",
+            "—",
+            "—",
+            "13 < 300 ms, 1,000 < 2 s",
+            why,
+        ),
+        Row("/report one week vs five years of history", "—", "—", "—", "within 20%", why),
+        Row("resident memory after a 1,000-group report", "—", "—", "—", "< 120 MB", why),
+    ]
 
 
 # --- footprint --------------------------------------------------------------------------------
