@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
@@ -36,9 +35,15 @@ from bench.world import (
     start_bot,
     started,
 )
+from bot.clock import FileClock
 
 ASK_DONE = "本周工作完成情况"
-FAN_OUT_TEXT = "【基准】本周填报已开始，请点击开始填报。"
+ASK_INDICATOR = "服务人次"
+OPEN_PROMPT = "请填报"  # in the open step's prompt (cycle.open.prompt)
+
+
+def is_prompt(arrival: Arrival) -> bool:
+    return OPEN_PROMPT in arrival.text
 
 
 @dataclass(frozen=True)
@@ -247,18 +252,24 @@ async def begin_dialog(stage: Stage, driver: Any, run: BotRun, contact: Any) -> 
 async def one_step(
     stage: Stage, driver: Any, run: BotRun, contact: Any, last: Arrival, typed: bool
 ) -> tuple[Arrival, float]:
-    """A typed answer or a press of « back on the last question; the reply and its time."""
+    """A typed answer or a press of « back on the last question; the reply and its time.
+
+    The reply is recognised by what it asks (the next question, or the previous one again),
+    so scheduled messages arriving in the same chat are not mistaken for it.
+    """
     count = len(stage.messages(run.bot_id, contact.id))
+    text = f"本周完成情况 {count}"
+    if run.name == "echo":
+        expect = text if typed else "上一步"
+    else:
+        expect = ASK_INDICATOR if typed else ASK_DONE
     sent = time.perf_counter()
     if typed:
-        await driver.send_text(contact, contact.id, f"本周完成情况 {count}")
+        await driver.send_text(contact, contact.id, text)
     else:
         await driver.press_button(contact, contact.id, BACK, last.message_id)
     reply = await stage.wait_for(
-        run.bot_id,
-        contact.id,
-        count,
-        lambda a: not a.text.startswith("【基准】") and "请填报" not in a.text,
+        run.bot_id, contact.id, count, lambda a: expect in a.text and not is_prompt(a)
     )
     return reply, reply.at - sent
 
@@ -284,40 +295,62 @@ async def alternate_steps(
 
 
 async def under_load(stage: Stage, work: Path, sizes: Sizes) -> list[Row]:
+    """The real ``open`` step of ``lihui run``'s scheduler, set off by moving its clock."""
     total = sizes.offices * sizes.per_office
     people = make_users(stage, total, "member")
+    token = stage.new_token()
+    world = stage.sandbox.server.world
+    stage.in_sandbox(lambda: world.bot_for_token(token).started.update(p.id for p in people))
+    chats = office_chats(stage, sizes.offices, people[0])
     url = sqlite_url(work / "load.sqlite3")
     offices = [
         [(p.id, p.username) for p in people[i : i + sizes.per_office]]
         for i in range(0, total, sizes.per_office)
     ]
-    await seed_offices(url, offices)
-    token = stage.new_token()
-    world = stage.sandbox.server.world
-    stage.in_sandbox(lambda: world.bot_for_token(token).started.update(p.id for p in people))
-    trigger = work / "fan-out.json"
-    run = start_bot(
-        stage,
-        "fanout",
-        work,
-        url,
-        command=[str(Path(__import__("sys").executable)), "-m", "bench.fanout_bot"],
-        extra_env={"BENCH_FANOUT_FILE": str(trigger)},
-        token=token,
-    )
+    await seed_offices(url, offices, chats)
+    before_open = THURSDAY_10.replace(hour=8, minute=58)
+    run = start_bot(stage, "lihui", work, url, token=token, clock_at=before_open)
     stage.set_flood_limits(True)
     try:
         async with running(stage, run):
+            await quiet(stage, run, seconds=3.0)  # Monday's missed steps said in the offices
             driver = stage.driver(run.token)
-            result = await load_phases(stage, driver, run, people, sizes, trigger)
+            result = await load_phases(stage, driver, run, people, sizes, work)
             await driver.aclose()
     finally:
         stage.set_flood_limits(False)
     return result
 
 
+def office_chats(stage: Stage, count: int, creator: Any) -> list[int]:
+    """Office group chats in the sandbox with the bot in them (no join updates sent)."""
+    world = stage.sandbox.server.world
+
+    def create() -> list[int]:
+        ids = []
+        for number in range(count):
+            group = world.create_group(f"基准办公室{number + 1}")
+            group.members[creator.id] = "creator"
+            for bot in world.bots.values():
+                group.members[bot.user.id] = "member"
+            ids.append(group.id)
+        return ids
+
+    return stage.in_sandbox(create)
+
+
+async def quiet(stage: Stage, run: BotRun, seconds: float, limit: float = 120.0) -> None:
+    """Until the bot has sent nothing for ``seconds``."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = sum(len(v) for v in stage.arrivals.values())
+        await asyncio.sleep(seconds)
+        if sum(len(v) for v in stage.arrivals.values()) == before:
+            return
+
+
 async def load_phases(
-    stage: Stage, driver: Any, run: BotRun, people: list[Any], sizes: Sizes, trigger: Path
+    stage: Stage, driver: Any, run: BotRun, people: list[Any], sizes: Sizes, work: Path
 ) -> list[Row]:
     contacts = people[:: max(1, len(people) // sizes.load_contacts)][: sizes.load_contacts]
     held = next(p for p in people if p not in contacts)
@@ -330,8 +363,7 @@ async def load_phases(
         chat_id=held.id,
     )
     fan_out_done = asyncio.Event()
-    job = json.dumps({"chats": [p.id for p in people], "text": FAN_OUT_TEXT})
-    trigger.write_text(job)  # noqa: ASYNC240 (small and local; the fan-out starts on it)
+    FileClock(work / "clock.txt").set(THURSDAY_10.replace(hour=9, minute=0, second=1))
     watcher = asyncio.create_task(wait_fan_out(stage, run, people, fan_out_done))
     loaded = await paced_steps(stage, driver, run, contacts, lasts, sizes, stop=fan_out_done)
     await asyncio.wait_for(watcher, timeout=len(people) / 10 + 120)
@@ -370,9 +402,7 @@ async def paced_steps(
 async def wait_fan_out(stage: Stage, run: BotRun, people: list[Any], done: asyncio.Event) -> None:
     try:
         for person in people:
-            await stage.wait_for(
-                run.bot_id, person.id, 0, lambda a: a.text == FAN_OUT_TEXT, timeout=300
-            )
+            await stage.wait_for(run.bot_id, person.id, 0, lambda a: is_prompt(a), timeout=300)
     finally:
         done.set()
 
@@ -385,10 +415,7 @@ def load_rows(
     unloaded: list[float],
     loaded: list[float],
 ) -> list[Row]:
-    prompts = {
-        p.id: [a for a in stage.messages(run.bot_id, p.id) if a.text == FAN_OUT_TEXT]
-        for p in people
-    }
+    prompts = {p.id: [a for a in stage.messages(run.bot_id, p.id) if is_prompt(a)] for p in people}
     lost = sum(1 for found in prompts.values() if not found)
     doubled = sum(1 for found in prompts.values() if len(found) > 1)
     times = sorted(found[0].at for chat, found in prompts.items() if found and chat != held.id)

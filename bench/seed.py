@@ -48,17 +48,24 @@ async def fresh_postgres(server: str) -> AsyncIterator[str]:
             await connection.close()
 
 
-async def seed_offices(database_url: str, offices: list[list[tuple[int, str]]]) -> None:
-    """One workspace per entry of ``offices``; each (user id, username) reports for a group."""
+async def seed_offices(
+    database_url: str,
+    offices: list[list[tuple[int, str]]],
+    chat_ids: list[int] | None = None,
+) -> None:
+    """One workspace per entry of ``offices``; each (user id, username) reports for a group.
+
+    ``chat_ids``: the office chats (groups that exist in the sandbox), else made-up ids.
+    """
     database = Database(database_url)
     await upgrade(database)
-    now = datetime.now(UTC)
+    # Created well before the benchmarks' Thursday, so its weekly cycle applies to that week.
+    now = datetime(2026, 10, 1, tzinfo=UTC)
     try:
         async with database.session() as session:
             for number, contacts in enumerate(offices, start=1):
-                workspace = Workspace(
-                    chat_id=-1_000_000_000 - number, title=f"基准办公室{number}", created_at=now
-                )
+                chat_id = chat_ids[number - 1] if chat_ids else -1_000_000_000 - number
+                workspace = Workspace(chat_id=chat_id, title=f"基准办公室{number}", created_at=now)
                 session.add(workspace)
                 await session.flush()
                 for position, (user_id, username) in enumerate(contacts, start=1):
