@@ -304,6 +304,7 @@ def test_a_restarted_demo_keeps_its_chats_and_answers_new_messages(
     ui = DemoPage(page, first, tmp_path)
     ui.act_as("sample_contact02")
     ui.reads("社会组织服务组")  # the welcome from before the demo began
+    ui.reads("请填报")  # the week's prompt, sent when reports opened
     ui.says("/mystatus")
     ui.reads("我负责的专项组")
     answers = page.locator(".msg.from-bot")
@@ -320,3 +321,5 @@ def test_a_restarted_demo_keeps_its_chats_and_answers_new_messages(
     ui.says("/start")  # a new update after the restart is answered, not taken for a repeat
     expect(answers).to_have_count(len(before) + 1, timeout=WAIT_MS)
     expect(answers.last).to_contain_text("社会组织服务组")
+    # The prompt was sent once, before the restart: the step is not run a second time.
+    expect(page.locator(".msg.from-bot", has_text="请填报")).to_have_count(1)
