@@ -193,15 +193,37 @@ def _file_reply(
 
 
 async def agenda_replies(
-    session: AsyncSession, workspace: Workspace, period_key: str, locale: str, now: datetime
+    session: AsyncSession,
+    workspace: Workspace,
+    period_key: str,
+    locale: str,
+    now: datetime,
+    *,
+    lock: bool = False,
 ) -> list[Reply]:
-    """The meeting's agenda: the text, then the Word file."""
+    """The meeting's agenda: the text, then the Word file.
+
+    ``lock=True`` is for the agenda posted before the meeting: from then on the week's
+    reports can no longer be revised (DESIGN §4), so the meeting reads what was posted.
+    A director's ``/agenda`` is a look, and locks nothing.
+    """
+    if lock:
+        await lock_agenda(session, workspace, period_key, now)
     agenda = compile_agenda(await week_data(session, workspace, period_key, now))
     caption = text.say(text.HTML, locale, "reports.file.agenda_caption")
     return [
         Reply(text.agenda_text(agenda, locale)),
         _file_reply(caption, _agenda_file, agenda, locale),
     ]
+
+
+async def lock_agenda(
+    session: AsyncSession, workspace: Workspace, period_key: str, now: datetime
+) -> None:
+    """Mark the week's agenda as compiled (once): the dialog then refuses revisions."""
+    row = await reporting.period_row(session, workspace, parse_period(period_key))
+    if row.agenda_compiled_at is None:
+        row.agenda_compiled_at = now
 
 
 def _bulletin_replies(edition: _Edition, locale: str) -> list[Reply]:
