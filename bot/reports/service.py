@@ -212,7 +212,7 @@ async def agenda_replies(
     agenda = compile_agenda(await week_data(session, workspace, period_key, now))
     caption = text.say(text.HTML, locale, "reports.file.agenda_caption")
     return [
-        Reply(text.agenda_text(agenda, locale)),
+        Reply(text.clip(text.agenda_text(agenda, locale), locale, "reports.file.agenda_caption")),
         _file_reply(caption, _agenda_file, agenda, locale),
     ]
 
@@ -230,7 +230,13 @@ def _bulletin_replies(edition: _Edition, locale: str) -> list[Reply]:
     caption = text.bulletin_caption(edition.bulletin, locale, edition.number_line)
     return [
         _file_reply(caption, _chart_file, edition, locale),
-        Reply(text.bulletin_text(edition.bulletin, locale, edition.number_line)),
+        Reply(
+            text.clip(
+                text.bulletin_text(edition.bulletin, locale, edition.number_line),
+                locale,
+                "reports.file.bulletin_caption",
+            )
+        ),
         _file_reply(
             text.say(text.HTML, locale, "reports.file.bulletin_caption"),
             _bulletin_file,
@@ -310,7 +316,13 @@ async def status_replies(
     status = text.status_text(data, locale, workspace.timezone, now)
     caption = text.bulletin_caption(edition.bulletin, locale, edition.number_line)
     return [
-        Reply(status + "\n\n" + text.agenda_text(agenda, locale)),
+        Reply(
+            text.clip(
+                status + "\n\n" + text.agenda_text(agenda, locale),
+                locale,
+                "reports.button.agenda",
+            )
+        ),
         _file_reply(
             caption,
             _chart_file,
