@@ -62,7 +62,8 @@ def parse_pick(data: str) -> tuple[str, int] | None:
     parts = data.split(":")
     if len(parts) != 4 or parts[:2] != [CALLBACK_PREFIX, "pick"] or parts[2] not in COMMANDS:
         return None
-    return (parts[2], int(parts[3])) if parts[3].isdigit() else None
+    number = parts[3]
+    return (parts[2], int(number)) if number.isascii() and number.isdigit() else None
 
 
 def parse_callback(data: str) -> tuple[str, int, str] | None:
