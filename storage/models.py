@@ -90,6 +90,8 @@ class Workspace(Base):
     # False while the bot is not a member of the office chat (removed, kicked): the weekly
     # cycle stops posting there and resumes when the bot is added back (issue 8).
     office_chat_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # False once /unbind: the data stays (until ``lihui workspace purge``) but is not served.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     groups: Mapped[list[TaskGroup]] = relationship(
         back_populates="workspace", order_by="TaskGroup.position"
@@ -125,6 +127,12 @@ class TaskGroup(Base):
     member_units: Mapped[str] = mapped_column(Text, default="")
     duties: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When the group entered the roster: a group that joins mid-way is assessed from then
+    # on (bot.rollups.scoring). Storage has no clock of its own, so the insert's real time;
+    # None for groups created before the column existed ("from the beginning").
+    created_at: Mapped[datetime | None] = mapped_column(
+        nullable=True, default=lambda: datetime.now(UTC)
+    )
 
     workspace: Mapped[Workspace] = relationship(back_populates="groups")
     indicators: Mapped[list[Indicator]] = relationship(
@@ -566,3 +574,92 @@ class PublishedBulletin(Base):
     published_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("person.id", ondelete="SET NULL"), nullable=True
     )
+
+
+# --- roll-ups: good practices, score adjustments, published assessments (bot/rollups) -------
+
+
+class GoodPractice(Base):
+    """A report (one revision), or one passage of it, marked as a good practice (好的做法).
+
+    ``status`` is ``draft`` while the person who marks it is still choosing (the title comes
+    first, then the group, the week and the passage, each a button press), ``marked`` once
+    chosen, ``withdrawn`` when taken back: a withdrawn mark is kept, not deleted, so the
+    audit log's entries keep pointing at something.
+    """
+
+    __tablename__ = "good_practice"
+    __table_args__ = (Index("ix_good_practice_workspace", "workspace_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_group.id", ondelete="CASCADE"), nullable=True
+    )
+    period_id: Mapped[int | None] = mapped_column(
+        ForeignKey("period.id", ondelete="CASCADE"), nullable=True
+    )
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission_revision.id", ondelete="SET NULL"), nullable=True
+    )
+    passage: Mapped[str] = mapped_column(Text, default="")  # empty: the whole report
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|marked|withdrawn
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    created_at: Mapped[datetime]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ScoreAdjustment(Base):
+    """A manual adjustment (加减分) of one group's score in one assessment window."""
+
+    __tablename__ = "score_adjustment"
+    __table_args__ = (Index("ix_score_adjustment_window", "workspace_id", "window_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("task_group.id", ondelete="CASCADE"))
+    window_key: Mapped[str] = mapped_column(String(24))  # "2026-H1", "2026", "2026-02..2026-05"
+    points: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    created_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+
+
+class PublishedAssessment(Base):
+    """An assessment as published: its whole content frozen, whatever the rubric becomes."""
+
+    __tablename__ = "published_assessment"
+    __table_args__ = (UniqueConstraint("workspace_id", "window_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    window_key: Mapped[str] = mapped_column(String(24))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    published_at: Mapped[datetime]
+
+
+# --- access: binding, roles and the office's own edits (issue 9) ----------------------------
+
+
+class PendingEdit(Base):
+    """A /groups edit waiting for the value the person will type next.
+
+    Kept here rather than in memory so that a restart, or another instance answering the
+    next update, still knows what the typed text is for. One per person: starting another
+    edit replaces it.
+    """
+
+    __tablename__ = "pending_edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("task_group.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
