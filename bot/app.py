@@ -36,7 +36,7 @@ from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
-from handlers import basic, chats, dialog, ledgers, rollups, settings
+from handlers import basic, chats, dialog, ledgers, reports, rollups, settings
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
 from handlers.sender import Sender
@@ -80,6 +80,10 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("submit", dialog.submit, filters=new))
     add(CommandHandler("cancel", dialog.cancel, filters=private))
     add(CommandHandler("mystatus", dialog.my_status, filters=private))
+    office = private | (group & ADDRESSED_TO_ME)  # in the office chat: /report@thisbot
+    add(CommandHandler("report", reports.report, filters=office))
+    add(CommandHandler("agenda", reports.agenda, filters=office))
+    add(CommandHandler("bulletin", reports.bulletin, filters=office))
     add(CommandHandler("decide", ledgers.decide_command, filters=new))
     add(CommandHandler("decisions", ledgers.decisions, filters=new))
     add(CommandHandler("problems", ledgers.problems, filters=new))
@@ -93,6 +97,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CallbackQueryHandler(settings.settings_button, pattern=settings.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.button, pattern=dialog.CALLBACK_PATTERN))
     add(CallbackQueryHandler(ledgers.button, pattern=ledgers.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(reports.button, pattern=reports.CALLBACK_PATTERN))
     add(CallbackQueryHandler(rollups.button, pattern=rollups.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.stale_button))
     add(

@@ -9,6 +9,9 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("submit", frozenset({"contact"})),
     ("mystatus", frozenset({"contact"})),
     ("cancel", frozenset({"contact"})),
+    ("report", frozenset({"director", "staff"})),
+    ("agenda", frozenset({"director", "staff"})),
+    ("bulletin", frozenset({"director", "staff"})),
     ("decide", frozenset({"director", "staff"})),
     ("decisions", frozenset({"director", "staff", "member"})),
     ("problems", frozenset({"director", "staff", "member"})),
@@ -24,7 +27,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
 )
 
 # In a group chat only these make sense; the rest happen in the private chat.
-GROUP_COMMANDS = ("submit", "decide", "decisions", "problems", "help")
+GROUP_COMMANDS = ("submit", "report", "decide", "decisions", "problems", "help")
 
 
 def available(roles: set[str], private: bool) -> list[str]:

@@ -364,10 +364,16 @@ async def active_ctx(
 
 # ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() refuses or reads.
 _CALLBACK = re.compile(r"([rs]):([0-9]{1,9}):(.{1,60})", re.ASCII | re.DOTALL)
+# The button under a scheduled prompt (``p:<group id>``): it outlives any one dialog
+# version, since a contact may press it days later; pressing it again resumes.
+_PROMPT_CALLBACK = re.compile(r"p:([0-9]{1,12})", re.ASCII)
 
 
 def parse_callback(data: str) -> tuple[str, int, str] | None:
-    """``r:<version>:<action>`` or ``s:<version>:<group id>``; None for anything else."""
+    """``r:<version>:<action>``, ``s:<version>:<group id>`` or ``p:<group id>``; else None."""
+    prompt = _PROMPT_CALLBACK.fullmatch(data)
+    if prompt is not None:
+        return "p", -1, prompt.group(1)
     match = _CALLBACK.fullmatch(data)
     if match is None:
         return None
@@ -386,6 +392,8 @@ async def on_button(
     pressed: Pressed | None,
 ) -> Outcome:
     parsed = parse_callback(data)
+    if parsed is not None and parsed[0] == "p":
+        return await begin(session, person, locale, now, int(parsed[2]))
     state = await load_state(session, person, now)
     if parsed is None or parsed[1] != state.version:
         return Outcome([], say(locale, "dialog.stale"))

@@ -11,7 +11,7 @@ from bot.people import workspace_for_chat
 from bot.replies import Button, CallbackAnswer, Reply
 from handlers.turn import Turn, on_update
 
-CALLBACK_PATTERN = r"^[rs]:"  # anything after it is checked by bot.dialog
+CALLBACK_PATTERN = r"^[rsp]:"  # anything after it is checked by bot.dialog
 HAS_PAYLOAD = filters.Regex(r"^/start(@\w+)?\s+\S")
 
 

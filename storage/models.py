@@ -535,6 +535,45 @@ class LedgerDraft(Base):
     updated_at: Mapped[datetime]
 
 
+# --- reports: the numbered weekly bulletin, and the indexes a week's reports read by ----------
+
+# A report reads one week (or the eight of its trend) by period id; without these, that
+# would scan every week of history (the unique keys lead with the group, not the period).
+Index("ix_submission_period", Submission.period_id)
+Index("ix_exemption_period", Exemption.period_id)
+Index("ix_problem_opened_period", Problem.opened_period_id)
+Index("ix_problem_resolved_period", Problem.resolved_period_id)
+
+
+class PublishedBulletin(Base):
+    """A weekly bulletin as published: its number (2026年第12期) and its content, frozen.
+
+    The number is given on publication, counted per workspace and year, and the content is
+    the compiled bulletin as it stood then, so that its Word file rebuilt a year later is
+    the same document. One row per week (a second publication finds the first) and one per
+    number (two instances racing for the next number meet on the unique key).
+    The week is kept by key rather than by period row: a published number is never reused,
+    even when sample data replaces the periods it was compiled from.
+    """
+
+    __tablename__ = "published_bulletin"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "year", "number"),
+        UniqueConstraint("workspace_id", "period_key", name="uq_published_bulletin_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    period_key: Mapped[str] = mapped_column(String(10))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published_at: Mapped[datetime]
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), nullable=True
+    )
+
+
 # --- roll-ups: good practices, score adjustments, published assessments (bot/rollups) -------
 
 

@@ -74,9 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # Each concern adds its own sub-commands from its module in this package.
-    from bot.cli import calendar, jobs, roles, rollups, roster
+    from bot.cli import calendar, jobs, report, roles, rollups, roster
 
-    for module in (roster, roles, jobs, calendar, rollups):
+    for module in (roster, roles, jobs, calendar, report, rollups):
         module.add_commands(commands)
     return parser
 
