@@ -30,6 +30,7 @@ from bot.reports.agenda import Agenda, compile_agenda
 from bot.reports.bulletin import Bulletin, compile_bulletin, from_json
 from bot.reports.data import PeriodData, load_period
 from bot.reports.outputs import RendererUnavailable
+from bot.rollups.buttons import practice_buttons
 from storage.models import Period as PeriodRow
 from storage.models import PublishedBulletin, Workspace
 
@@ -287,8 +288,13 @@ async def status_replies(
     edition = _Edition(compile_bulletin(data), _preview(locale), _local_day(workspace, now))
     status = text.status_text(data, locale, workspace.timezone, now)
     caption = text.bulletin_caption(edition.bulletin, locale, edition.number_line)
+    # A good-practice button per report of the week (bot.rollups: /highlight gives the title).
+    reported = [(g.group_id, g.name) for g in data.groups if g.reported]
     return [
-        Reply(status + "\n\n" + text.agenda_text(agenda, locale)),
+        Reply(
+            status + "\n\n" + text.agenda_text(agenda, locale),
+            buttons=practice_buttons(reported, period_key, locale),
+        ),
         _file_reply(
             caption,
             _chart_file,
