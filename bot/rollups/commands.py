@@ -131,10 +131,7 @@ async def assess(caller: Caller, args: str) -> Answer:
     if stored.published_at is None:
         data = f"ru:ap:{workspace.id}:{window.key}"
         buttons = [[Button(caller.say("rollups.assess.publish_button"), data)]]
-    replies = await outputs.assessment_replies(
-        caller.session, workspace, window, caller.locale, caller.now, buttons
-    )
-    return Answer(replies)
+    return Answer(outputs.assessment_replies(stored, workspace, caller.locale, caller.now, buttons))
 
 
 async def _publish(caller: Caller, workspace_id: int, window_key: str) -> Answer:
