@@ -22,12 +22,30 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("monthly", frozenset({"director", "staff"})),
     ("highlight", frozenset({"director", "staff"})),
     ("rubric", frozenset({"director", "staff"})),
+    ("roles", frozenset({"director"})),
+    ("groups", frozenset({"director", "staff"})),
+    ("audit", frozenset({"director"})),
+    ("unbind", frozenset({"director"})),
+    # Everyone may ask; the right is Telegram's: an administrator of the group.
+    ("bind", frozenset()),
     ("help", frozenset()),
     ("start", frozenset()),
 )
 
 # In a group chat only these make sense; the rest happen in the private chat.
-GROUP_COMMANDS = ("submit", "report", "decide", "decisions", "problems", "help")
+GROUP_COMMANDS = (
+    "submit",
+    "report",
+    "decide",
+    "decisions",
+    "problems",
+    "help",
+    "bind",
+    "unbind",
+    "roles",
+    "groups",
+    "audit",
+)
 
 
 def available(roles: set[str], private: bool) -> list[str]:

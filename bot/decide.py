@@ -417,6 +417,6 @@ async def cancel(session: AsyncSession, person: Person, locale: str) -> Outcome:
 
 def _number(action: str, prefix: str) -> int | None:
     rest = action.removeprefix(prefix)
-    if not action.startswith(prefix) or not re.fullmatch(r"[0-9]{1,12}", rest, re.ASCII):
+    if not action.startswith(prefix) or not re.fullmatch(r"[0-9]{1,9}", rest, re.ASCII):
         return None
     return int(rest)

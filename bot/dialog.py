@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import reporting
 from bot.dialog_steps import (
@@ -139,8 +140,22 @@ class Pressed:
     label: str
 
 
+async def find_state(session: AsyncSession, person: Person) -> DialogState | None:
+    """The person's dialog row, locked for this transaction (another instance waits);
+    None for someone who never began a report (nothing is written for them)."""
+    return await session.scalar(
+        select(DialogState)
+        .where(DialogState.person_id == person.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def load_state(session: AsyncSession, person: Person, now: datetime) -> DialogState:
-    """The person's dialog row, locked for this transaction (another instance waits)."""
+    """The person's dialog row, created idle the first time, locked like :func:`find_state`."""
+    state = await find_state(session, person)
+    if state is not None:
+        return state
     await insert_or_ignore(
         session,
         DialogState,
@@ -151,12 +166,7 @@ async def load_state(session: AsyncSession, person: Person, now: datetime) -> Di
         data={},
         updated_at=now,
     )
-    state = await session.scalar(
-        select(DialogState)
-        .where(DialogState.person_id == person.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    state = await find_state(session, person)  # ours, or a concurrent instance's
     assert state is not None
     return state
 
@@ -164,26 +174,32 @@ async def load_state(session: AsyncSession, person: Person, now: datetime) -> Di
 async def load_ctx(
     session: AsyncSession, person: Person, state: DialogState, locale: str, now: datetime
 ) -> Ctx | None:
+    """The report a dialog step is about, with its group, office and week, in one query
+    (plus one per collection the steps read), rather than one query per object."""
     if state.submission_id is None:
         return None
-    submission = await session.scalar(
-        select(Submission)
-        .where(Submission.id == state.submission_id)
-        .options(
-            selectinload(Submission.indicator_values),
-            selectinload(Submission.follow_ups),
-            selectinload(Submission.revisions),
+    row = (
+        await session.execute(
+            select(Submission, TaskGroup, PeriodRow)
+            .join(TaskGroup, TaskGroup.id == Submission.group_id)
+            .join(TaskGroup.workspace)
+            .join(PeriodRow, PeriodRow.id == Submission.period_id)
+            .where(Submission.id == state.submission_id)
+            .options(
+                contains_eager(TaskGroup.workspace),
+                selectinload(TaskGroup.indicators),
+                selectinload(Submission.indicator_values),
+                selectinload(Submission.follow_ups),
+            )
         )
-    )
-    if submission is None:
+    ).first()
+    if row is None:
         return None
-    group = await session.scalar(
-        select(TaskGroup)
-        .where(TaskGroup.id == submission.group_id)
-        .options(selectinload(TaskGroup.indicators), selectinload(TaskGroup.workspace))
-    )
-    period = await session.get(PeriodRow, submission.period_id)
-    assert group is not None and period is not None
+    submission, group, period = row
+    if submission.state == "submitted":
+        await session.refresh(submission, ["revisions"])
+    else:  # only submitting freezes a revision (reporting.submit): a draft has none to read
+        set_committed_value(submission, "revisions", [])
     return Ctx(session, person, state, submission, group, period, locale, now)
 
 
@@ -229,13 +245,13 @@ async def begin_group(
     state.submission_id = submission.id
     ctx = await load_ctx(session, person, state, locale, now)
     assert ctx is not None
-    if resuming and ctx.state.step == "group":
-        # The same group chosen again from 换一个专项组: back to the question it was under.
-        enter(ctx, ctx.data.pop("menu_from", "done"))
-        return Outcome(ctx.replies)
     if resuming:
         ctx.data.pop("paused", None)
-        ask_again(ctx, ctx.say("dialog.resume"))
+        if ctx.state.step == "group":
+            # The same group chosen again from 换一个专项组: back to the question it was under.
+            enter(ctx, ctx.data.pop("menu_from", "done"))
+        else:
+            ask_again(ctx, ctx.say("dialog.resume"))
         return Outcome(ctx.replies)
     items = await reporting.follow_up_items(session, group, period)
     state.data = {"group_ids": group_ids, "items": [item.__dict__ for item in items]}
@@ -356,8 +372,8 @@ def _inactive(state: DialogState) -> bool:
 async def active_ctx(
     session: AsyncSession, person: Person, locale: str, now: datetime
 ) -> Ctx | None:
-    state = await load_state(session, person, now)
-    if _inactive(state):
+    state = await find_state(session, person)
+    if state is None or _inactive(state):
         return None
     return await load_ctx(session, person, state, locale, now)
 
@@ -378,7 +394,7 @@ def parse_callback(data: str) -> tuple[str, int, str] | None:
     if match is None:
         return None
     kind, version, rest = match.groups()
-    if kind == "s" and not re.fullmatch(r"[0-9]{1,12}", rest, re.ASCII):
+    if kind == "s" and not re.fullmatch(r"[0-9]{1,9}", rest, re.ASCII):
         return None
     return kind, int(version), rest
 
@@ -394,8 +410,8 @@ async def on_button(
     parsed = parse_callback(data)
     if parsed is not None and parsed[0] == "p":
         return await begin(session, person, locale, now, int(parsed[2]))
-    state = await load_state(session, person, now)
-    if parsed is None or parsed[1] != state.version:
+    state = await find_state(session, person)
+    if state is None or parsed is None or parsed[1] != state.version:
         return Outcome([], say(locale, "dialog.stale"))
     kind, _, rest = parsed
     if kind == "s":
@@ -433,8 +449,8 @@ def close(pressed: Pressed | None, locale: str) -> list[Reply]:
 
 
 async def pause(session: AsyncSession, person: Person, locale: str, now: datetime) -> Outcome:
-    state = await load_state(session, person, now)
-    if state.step == "idle" or state.data.get("paused"):
+    state = await find_state(session, person)
+    if state is None or state.step == "idle" or state.data.get("paused"):
         return Outcome([Reply(say(locale, "dialog.cancel.nothing"))])
     state.data = {**state.data, "paused": True}
     state.version += 1

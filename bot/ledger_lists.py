@@ -202,10 +202,12 @@ async def problems_page(
 
 # --- buttons ---------------------------------------------------------------------------------
 
-_PAGE = re.compile(r"([dp])p:([0-9]{1,12}):([0-9]{1,6})", re.ASCII)
-_OFFICE = re.compile(r"lw:([dp]):([0-9]{1,12})", re.ASCII)
-_CLOSE = re.compile(r"dc:([0-9]{1,12})", re.ASCII)
-_PROBLEM = re.compile(r"pr:([0-9]{1,12}):([rfu]):([0-9]{1,6})", re.ASCII)
+# Ids of at most nine digits: larger ones are no row of ours, and PostgreSQL's integer
+# columns would refuse them as parameters rather than find nothing.
+_PAGE = re.compile(r"([dp])p:([0-9]{1,9}):([0-9]{1,6})", re.ASCII)
+_OFFICE = re.compile(r"lw:([dp]):([0-9]{1,9})", re.ASCII)
+_CLOSE = re.compile(r"dc:([0-9]{1,9})", re.ASCII)
+_PROBLEM = re.compile(r"pr:([0-9]{1,9}):([rfu]):([0-9]{1,6})", re.ASCII)
 CALLBACK_PATTERN = r"^(d|dc|dp|pp|pr|lw):"
 
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import schedule
+from bot import audit, schedule
 from bot.periods import Period, parse_period
 from bot.workdays import WorkdayCalendar
 from storage.models import (
@@ -303,6 +303,19 @@ async def submit(
     submission.revisions.append(revision)
     group = await session.get(TaskGroup, submission.group_id)
     assert group is not None
+    previous = submission.revisions[-2].content if len(submission.revisions) > 1 else None
+    audit.record(
+        session,
+        action="report.submit",
+        now=now,
+        workspace_id=group.workspace_id,
+        person_id=person_id,
+        before=previous,
+        after=revision.content,
+        group=group.code,
+        period=period.key,
+        revision=revision.number,
+    )
     await _apply_follow_ups(session, submission, period, person_id, now)
     await _sync_new_problems(session, submission, group, period, person_id, now)
     return revision

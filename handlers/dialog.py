@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import filters
 
 from bot import decide, deeplinks, dialog
@@ -15,7 +15,7 @@ CALLBACK_PATTERN = r"^[rsp]:"  # anything after it is checked by bot.dialog
 HAS_PAYLOAD = filters.Regex(r"^/start(@\w+)?\s+\S")
 
 
-def _take(turn: Turn, outcome: dialog.Outcome) -> None:
+def take(turn: Turn, outcome: dialog.Outcome) -> None:
     turn.replies.extend(outcome.replies)
     if outcome.toast:
         turn.answer = CallbackAnswer(outcome.toast)
@@ -24,7 +24,7 @@ def _take(turn: Turn, outcome: dialog.Outcome) -> None:
 @on_update
 async def submit(update: Update, turn: Turn) -> None:
     if turn.private:
-        _take(turn, await dialog.begin(turn.session, turn.person, turn.locale, now()))
+        take(turn, await dialog.begin(turn.session, turn.person, turn.locale, now()))
         return
     await submit_in_group(turn)
 
@@ -50,26 +50,26 @@ async def start_with_payload(update: Update, turn: Turn) -> None:
         turn.reply(turn.say("dialog.bad_link"))
         return
     if link.purpose == "decide":  # /decide@bot in the office chat pointed here
-        _take(
+        take(
             turn,
             await decide.begin(turn.session, turn.person, turn.locale, now(), link.workspace_id),
         )
         return
     outcome = await dialog.begin(turn.session, turn.person, turn.locale, now(), link.group_id)
-    _take(turn, outcome)
+    take(turn, outcome)
 
 
 @on_update
 async def cancel(update: Update, turn: Turn) -> None:
     if await decide.claims_text(turn.session, turn.person):
-        _take(turn, await decide.cancel(turn.session, turn.person, turn.locale))
+        take(turn, await decide.cancel(turn.session, turn.person, turn.locale))
         return
-    _take(turn, await dialog.pause(turn.session, turn.person, turn.locale, now()))
+    take(turn, await dialog.pause(turn.session, turn.person, turn.locale, now()))
 
 
 @on_update
 async def my_status(update: Update, turn: Turn) -> None:
-    _take(turn, await dialog.my_status(turn.session, turn.person, turn.locale, now()))
+    take(turn, await dialog.my_status(turn.session, turn.person, turn.locale, now()))
 
 
 @on_update
@@ -95,7 +95,7 @@ async def answer(update: Update, turn: Turn) -> None:
         )
     else:
         outcome = dialog.Outcome([Reply(turn.say("dialog.unsupported_message"))])
-    _take(turn, outcome)
+    take(turn, outcome)
 
 
 def _replied_prompt(message: Message) -> int | None:
@@ -106,28 +106,33 @@ def _replied_prompt(message: Message) -> int | None:
     return replied.message_id if replied.from_user.id == message.get_bot().id else None
 
 
+def pressed_message(query: CallbackQuery) -> dialog.Pressed | None:
+    """The message a pressed button sat on, with the button's label, to close it after."""
+    message = query.message
+    if message is None or not getattr(message, "text", None):
+        return None
+    label = next(
+        (
+            b.text
+            for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+            for b in row
+            if b.callback_data == query.data
+        ),
+        "",
+    )
+    # text_html: the message rebuilt from its entities, so its bold heading survives.
+    return dialog.Pressed(message.message_id, message.text_html, label)
+
+
 @on_update
 async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
-    pressed = None
-    message = query.message
-    if message is not None and getattr(message, "text", None) and turn.private:
-        label = next(
-            (
-                b.text
-                for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
-                for b in row
-                if b.callback_data == query.data
-            ),
-            "",
-        )
-        # text_html: the message rebuilt from its entities, so its bold heading survives.
-        pressed = dialog.Pressed(message.message_id, message.text_html, label)
+    pressed = pressed_message(query) if turn.private else None
     outcome = await dialog.on_button(
         turn.session, turn.person, turn.locale, now(), query.data or "", pressed
     )
-    _take(turn, outcome)
+    take(turn, outcome)
 
 
 @on_update

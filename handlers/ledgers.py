@@ -7,24 +7,18 @@ from telegram import Update
 from bot import decide, deeplinks, ledger_lists
 from bot.access import may
 from bot.clock import now
-from bot.dialog import Outcome, Pressed
 from bot.people import workspace_for_chat
-from bot.replies import Button, CallbackAnswer, Reply
+from bot.replies import Button, Reply
+from handlers.dialog import pressed_message, take
 from handlers.turn import Turn, on_update
 
 CALLBACK_PATTERN = ledger_lists.CALLBACK_PATTERN
 
 
-def _take(turn: Turn, outcome: Outcome) -> None:
-    turn.replies.extend(outcome.replies)
-    if outcome.toast:
-        turn.answer = CallbackAnswer(outcome.toast)
-
-
 @on_update
 async def decide_command(update: Update, turn: Turn) -> None:
     if turn.private:
-        _take(turn, await decide.begin(turn.session, turn.person, turn.locale, now()))
+        take(turn, await decide.begin(turn.session, turn.person, turn.locale, now()))
         return
     workspace = await workspace_for_chat(turn.session, turn.chat_id)
     if workspace is None:
@@ -50,7 +44,7 @@ async def _ledger(update: Update, turn: Turn, kind: str) -> None:
     outcome = await ledger_lists.open_ledger(
         turn.session, turn.person, turn.locale, now(), kind, workspace, turn.private
     )
-    _take(turn, outcome)
+    take(turn, outcome)
 
 
 @on_update
@@ -67,20 +61,8 @@ async def problems(update: Update, turn: Turn) -> None:
 async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
-    message = query.message
-    pressed = None
-    if message is not None and getattr(message, "text", None):
-        label = next(
-            (
-                b.text
-                for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
-                for b in row
-                if b.callback_data == query.data
-            ),
-            "",
-        )
-        pressed = Pressed(message.message_id, message.text_html, label)
+    pressed = pressed_message(query)
     outcome = await ledger_lists.on_button(
         turn.session, turn.person, turn.locale, now(), query.data or "", pressed, turn.private
     )
-    _take(turn, outcome)
+    take(turn, outcome)

@@ -27,6 +27,7 @@ from bot.config import Config
 from bot.i18n import normalize_locale
 from bot.people import UserInfo, identify
 from bot.replies import CallbackAnswer, Reply, say
+from handlers.ordering import mark_handled
 from handlers.sender import Sender, Undeliverable
 from storage.db import Database
 from storage.models import Person
@@ -96,13 +97,12 @@ def on_update(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
             if not await claim_update(session, context.bot.id, update.update_id, now()):
                 log.info("update %s was handled already; skipped", update.update_id)
                 return
-            person = await identify(session, info)
             private = chat.type == ChatType.PRIVATE
-            if private:
-                person.started_bot = True
+            person = await identify(session, info, in_private=private)
             locale = person.locale or normalize_locale(services.config.locale)
             turn = Turn(session, services, person, locale, chat.id, private)
             await handler(update, turn)
+        mark_handled()  # committed: a redelivery is skipped, so the offset may move on
         await deliver(turn, update, services.sender)
 
     return callback

@@ -141,6 +141,22 @@ def find_button(
     raise ActionError(f"no inline button {text!r} on {where} in chat {ref.id}", 404)
 
 
+def _message_with_buttons(ref: ChatRef, bot: Bot, message_id: int | None) -> StoredMessage:
+    if message_id is not None:
+        stored = ref.log.messages.get(message_id)
+        if stored is None:
+            raise ActionError(f"no message {message_id} in chat {ref.id}", 404)
+        return stored
+    for stored in reversed(ref.log.messages.values()):
+        keyboard = stored.data.get("reply_markup", {}).get("inline_keyboard")
+        if stored.sender_id == bot.id and keyboard:
+            return stored
+    for stored in reversed(ref.log.messages.values()):
+        if stored.sender_id == bot.id:
+            return stored
+    raise ActionError(f"no bot message in chat {ref.id}", 404)
+
+
 def press_button(
     world: World,
     bot: Bot,
@@ -150,10 +166,11 @@ def press_button(
     message_id: int | None = None,
     data: str | None = None,
 ) -> CallbackQueryRecord:
-    """Press a button; with ``data``, send that callback data from ``message_id`` instead.
+    """Press a button; with ``data``, send that callback data instead.
 
     ``data`` plays a client whose keyboard is out of date (a double tap before the edit
-    arrives) or a modified client that forges callback data.
+    arrives) or a modified client that forges callback data; it is sent under
+    ``message_id``, or under the newest bot message (with buttons, if any has them).
     """
     ref = chat_for_user(world, bot, user, chat_id)
     if data is None:
@@ -162,10 +179,9 @@ def press_button(
             raise ActionError(f"button {text!r} has no callback_data (it is {sorted(button)})")
         data = str(button["callback_data"])
     else:
-        found = ref.log.messages.get(message_id) if message_id is not None else None
-        if found is None or found.sender_id != bot.id:
-            raise ActionError(f"forged callback data needs a bot message id in chat {ref.id}")
-        stored = found
+        stored = _message_with_buttons(ref, bot, message_id)
+        if stored.sender_id != bot.id:
+            raise ActionError(f"callback data goes under a bot message, in chat {ref.id}")
     query = CallbackQueryRecord(
         id=str(secrets.randbelow(9 * 10**18) + 10**18),
         user_id=user.id,

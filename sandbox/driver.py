@@ -22,6 +22,7 @@ Acting as a user (``chat_id`` is the user's own id for their private chat with t
     send_document(user, chat_id, data, name)
     press_button(user, chat_id, text, message_id=None) -> callback query id
     press_data(user, chat_id, message_id, data) -> callback query id  # stale or forged data
+    forge_callback(user, chat_id, data, message_id=None)   # a modified client's data
 
 Observing the bot::
 
@@ -329,12 +330,20 @@ class SandboxDriver:
 
         A double tap (the second press before the edit arrived) or a forged client.
         """
-        body: dict[str, Any] = {
-            "user_id": _id(user),
-            "chat_id": chat_id,
-            "message_id": _id(message_id),
-            "callback_data": data,
-        }
+        return await self.forge_callback(user, chat_id, data, message_id)
+
+    async def forge_callback(
+        self,
+        user: int | SandboxUser,
+        chat_id: int,
+        data: str,
+        message_id: int | SandboxMessage | None = None,
+    ) -> str:
+        """Act as a modified client: send callback ``data`` no button carries, under the
+        given (or the newest) bot message with buttons; returns the callback query id."""
+        body: dict[str, Any] = {"user_id": _id(user), "chat_id": chat_id, "callback_data": data}
+        if message_id is not None:
+            body["message_id"] = _id(message_id)
         answer = await self._request("POST", "/callbacks", body)
         return str(answer["callback_query_id"])
 
@@ -484,9 +493,14 @@ class SandboxDriver:
         description: str = "Bad Gateway",
         delay: float = 0.0,
         retry_after: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail: kind error|delay|drop|retry_after."""
-        body = {
+        """Make the next ``times`` calls of ``method`` fail: kind error|delay|drop|retry_after.
+
+        With ``chat_id``, only calls into that chat (Telegram's flood waits are per chat).
+        """
+        body: dict[str, Any] = {
+            "chat_id": chat_id,
             "kind": kind,
             "method": method,
             "times": times,
@@ -496,6 +510,10 @@ class SandboxDriver:
             "retry_after": retry_after,
         }
         await self._request("POST", "/faults", body)
+
+    async def armed_faults(self) -> list[dict[str, Any]]:
+        """The faults not yet used up."""
+        return list((await self._request("GET", "/faults"))["faults"])
 
     async def clear_faults(self) -> None:
         await self._request("DELETE", "/faults")

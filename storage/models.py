@@ -90,6 +90,8 @@ class Workspace(Base):
     # False while the bot is not a member of the office chat (removed, kicked): the weekly
     # cycle stops posting there and resumes when the bot is added back (issue 8).
     office_chat_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # False once /unbind: the data stays (until ``lihui workspace purge``) but is not served.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     groups: Mapped[list[TaskGroup]] = relationship(
         back_populates="workspace", order_by="TaskGroup.position"
@@ -639,3 +641,25 @@ class PublishedAssessment(Base):
     content: Mapped[dict[str, Any]] = mapped_column(default=dict)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
     published_at: Mapped[datetime]
+
+
+# --- access: binding, roles and the office's own edits (issue 9) ----------------------------
+
+
+class PendingEdit(Base):
+    """A /groups edit waiting for the value the person will type next.
+
+    Kept here rather than in memory so that a restart, or another instance answering the
+    next update, still knows what the typed text is for. One per person: starting another
+    edit replaces it.
+    """
+
+    __tablename__ = "pending_edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("task_group.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]

@@ -74,9 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # Each concern adds its own sub-commands from its module in this package.
-    from bot.cli import calendar, jobs, report, roles, rollups, roster
+    from bot.cli import audit, calendar, demo, jobs, report, roles, rollups, roster, workspace
 
-    for module in (roster, roles, jobs, calendar, report, rollups):
+    modules = (roster, roles, jobs, calendar, report, rollups, audit, workspace, demo)
+    for module in modules:
         module.add_commands(commands)
     return parser
 

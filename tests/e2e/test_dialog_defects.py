@@ -51,6 +51,16 @@ async def test_other_group_button_shows_the_group_menu_and_back(
     assert "环境整治组" in back.text
     await li.presses("换一个专项组")
     await li.reads("请选择要填报的专项组")
+    await li.says("/cancel")  # paused at the menu, then back by /submit
+    await li.reads("已暂停")
+    await li.says("/submit")
+    await li.reads("请选择要填报的专项组")
+    await li.presses("📝 环境整治组")
+    await li.reads("本周工作完成情况")
+    await li.says("清理卫生死角 12 处")
+    await li.reads("本周工作总体进展如何")
+    await li.says("/submit")
+    await li.reads("请选择要填报的专项组")
     await li.presses("志愿服务组")
     other = await li.reads("本周工作完成情况")
     assert "志愿服务组" in other.text
@@ -139,8 +149,10 @@ async def test_an_album_is_answered_once(
     await driver.mark_seen(zhang.chat)
     for seed in (1, 2, 3):
         await driver.send_photo(office.zhang, zhang.chat, tiny_png(seed), media_group_id="album1")
-    prompt = await zhang.reads("已收到 1 张")
-    await driver.wait_for_edit(zhang.chat, prompt, contains="已收到 3 张")
+    # One prompt for the album; by the time it is read it may already count all three.
+    prompt = await zhang.reads("已收到")
+    if "已收到 3 张" not in prompt.text:
+        await driver.wait_for_edit(zhang.chat, prompt, contains="已收到 3 张")
     await zhang.reads_nothing_more(within=1.5)
     assert len((await the_submission(seeded_sqlite)).photos) == 3
     await zhang.sends_photo(4)  # a single photo afterwards gets its own answer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib
 import pytest
@@ -137,3 +138,15 @@ def test_odd_names_and_out_of_range_numbers_still_draw() -> None:
     assert charts.shorten("两行\n名称") == "两行 名称"
     assert [charts._bar(v) for v in (150, -5, None, float("nan"), 42)] == [100, 0, 0, 0, 42]
     assert [charts._rate(v) for v in (float("nan"), 1.7, 0.846)] == [0, 100, 85]
+
+
+def test_charts_rendered_in_threads_are_the_same_as_one_by_one() -> None:
+    """The bot renders off the event loop (asyncio.to_thread): threads must not interfere."""
+    charts_ = [
+        BulletinChart(f"周通报{i}", _groups(13 + i), _trend(), locale="zh-CN") for i in range(4)
+    ]
+    font = _font("packaged")
+    expected = [render_bulletin_chart(chart, font=font) for chart in charts_]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda chart: render_bulletin_chart(chart, font=font), charts_ * 2))
+    assert results == expected * 2

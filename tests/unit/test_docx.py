@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -300,3 +301,10 @@ def test_a_thousand_row_table_keeps_every_row() -> None:
     (table,) = Document(io.BytesIO(render_document(doc))).tables
     assert len(table.rows) == 1001
     assert [cell.text for cell in table.rows[1000].cells] == ["专项组999", "正常推进", "90%"]
+
+
+def test_documents_rendered_in_threads_are_the_same_as_one_by_one() -> None:
+    docs = [_document(title=f"第{i}期通报", issuer="办公室" * (i + 1)) for i in range(4)]
+    expected = [render_document(doc) for doc in docs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(render_document, docs * 3)) == expected * 3

@@ -171,3 +171,54 @@ async def test_a_reader_of_two_offices_is_asked_which_and_rights_follow_the_offi
         assert turned.replies == [] and turned.toast and "权限" in turned.toast
         only = await ledger_lists.open_ledger(session, qian, "zh-CN", NOW, "d")
         assert "一号办公室" in only.replies[0].text
+
+
+async def test_decide_asks_which_office_only_when_the_person_manages_several(
+    database: Database, two_offices: tuple[int, int]
+) -> None:
+    from bot import decide
+
+    first, second = two_offices
+    await person(database, "sun", {first: "staff", second: "staff"})
+    sun, zhao = await load(database, "sun"), await load(database, "zhao")
+    async with database.session() as session:
+        direct = await decide.begin(session, zhao, "zh-CN", NOW)  # manages one office
+        assert "请输入例会议定的事项" in direct.replies[0].text
+    async with database.session() as session:
+        asked = await decide.begin(session, sun, "zh-CN", NOW)
+        offices = [b.data for row in asked.replies[0].buttons for b in row]
+        assert offices == [f"d:1:w:{first}", f"d:1:w:{second}", "d:1:x"]
+        forged = await decide.on_button(session, sun, "zh-CN", NOW, "d:1:w:999", None)
+        assert forged.replies == [] and forged.toast and "已失效" in forged.toast
+        chosen = await decide.on_button(session, sun, "zh-CN", NOW, f"d:1:w:{second}", None)
+        assert "请输入例会议定的事项" in chosen.replies[0].text
+        stale = await decide.on_button(session, sun, "zh-CN", NOW, f"d:1:w:{first}", None)
+        assert stale.toast and "已失效" in stale.toast
+    async with database.session() as session:
+        typed = await decide.on_text(session, sun, "zh-CN", NOW, "二号办公室的事项")
+        groups = [b.label for row in typed.replies[0].buttons for b in row]
+        assert groups[:2] == ["就业援助组", LONG_NAME]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "dc:99999999999",
+        "dc:²",
+        "pr:9999999999:r:0",
+        "pr:1:x:0",
+        "pp:99999999999:0",
+        "lw:p:99999999999",
+        "lw:x:1",
+        "d:1:w:99999999999",
+        "d:99999999999:x",
+        "dp:1:9999999",
+    ],
+)
+async def test_forged_ledger_buttons_are_stale(
+    database: Database, two_offices: tuple[int, int], data: str
+) -> None:
+    zhao = await load(database, "zhao")
+    async with database.session() as session:
+        outcome = await ledger_lists.on_button(session, zhao, "zh-CN", NOW, data, None)
+    assert outcome.replies == [] and outcome.toast == "这个按钮已失效，请使用最新一条消息。"
