@@ -142,7 +142,9 @@ async def choose_workspace(
     key = chooser_id(command)
     if key not in _CHOOSABLE:
         return None, Answer([Reply(caller.say("access.choose_in_chat", command=command))])
-    rows = [[Button(w.title or str(w.chat_id), data=f"{PREFIX}in:{w.id}:{key}")] for w in options]
+    rows = [
+        [Button((w.title or str(w.chat_id))[:60], data=f"{PREFIX}in:{w.id}:{key}")] for w in options
+    ]
     return None, Answer([Reply(caller.say("access.choose_office"), buttons=rows)])
 
 
