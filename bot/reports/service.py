@@ -30,6 +30,7 @@ from bot.reports.agenda import Agenda, compile_agenda
 from bot.reports.bulletin import Bulletin, compile_bulletin, from_json
 from bot.reports.data import PeriodData, load_period
 from bot.reports.outputs import RendererUnavailable
+from bot.rollups.buttons import practice_buttons
 from storage.models import Period as PeriodRow
 from storage.models import PublishedBulletin, Workspace
 
@@ -45,6 +46,9 @@ FORMATS: tuple[Format, ...] = ("md", "png", "docx", "xlsx")
 CALLBACK_PREFIX = "rp"
 EXPORTS = ("word", "excel", "agenda")
 ACTIONS = (*EXPORTS, "publish", "confirm")
+# Above this many reports, /report offers no per-group good-practice buttons (bot.rollups):
+# Telegram refuses a message whose keyboard holds more than about a hundred buttons.
+PRACTICE_BUTTONS_MAX = 60
 # Before a workspace is known (a person in several offices): "rp:pick:<command>:<id>".
 COMMANDS = ("report", "agenda", "bulletin")
 
@@ -316,13 +320,18 @@ async def status_replies(
     edition = _Edition(compile_bulletin(data), _preview(locale), _local_day(workspace, now))
     status = text.status_text(data, locale, workspace.timezone, now)
     caption = text.bulletin_caption(edition.bulletin, locale, edition.number_line)
+    # A good-practice button per report of the week (bot.rollups: /highlight gives the title).
+    reported = [(g.group_id, g.name) for g in data.groups if g.reported]
+    if len(reported) > PRACTICE_BUTTONS_MAX:
+        reported = []  # Telegram refuses a keyboard of hundreds of buttons; /highlight remains
     return [
         Reply(
             text.clip(
                 status + "\n\n" + text.agenda_text(agenda, locale),
                 locale,
                 "reports.button.agenda",
-            )
+            ),
+            buttons=practice_buttons(reported, period_key, locale),
         ),
         _file_reply(
             caption,

@@ -6,10 +6,10 @@ office chat's in a group; in a private chat the first office where the person ma
 and again on every button press, since a button names what to act on, never who may.
 
 Buttons carry ``ru:<action>:<id>[:<more>]``: ``hg``/``hp``/``hx`` walk a good-practice
-draft through group, report and passage, ``hr`` starts one from a report (the button
-:func:`report_button` makes, for ``/report``; the title then comes by ``/highlight
-TITLE``), ``hw`` withdraws a mark, ``ap`` publishes an assessment, ``aw`` withdraws an
-adjustment.
+draft through group, report and passage; ``hr:<revision>`` (:func:`report_button`) and
+``hq:<group>:<week>`` (:func:`bot.rollups.buttons.practice_buttons`, under ``/report``)
+start one from a known report, whose title then comes with ``/highlight TITLE``; ``hw``
+withdraws a mark, ``ap`` publishes an assessment, ``aw`` withdraws an adjustment.
 """
 
 from __future__ import annotations
@@ -131,10 +131,7 @@ async def assess(caller: Caller, args: str) -> Answer:
     if stored.published_at is None:
         data = f"ru:ap:{workspace.id}:{window.key}"
         buttons = [[Button(caller.say("rollups.assess.publish_button"), data)]]
-    replies = await outputs.assessment_replies(
-        caller.session, workspace, window, caller.locale, caller.now, buttons
-    )
-    return Answer(replies)
+    return Answer(outputs.assessment_replies(stored, workspace, caller.locale, caller.now, buttons))
 
 
 async def _publish(caller: Caller, workspace_id: int, window_key: str) -> Answer:
@@ -471,6 +468,11 @@ async def button(caller: Caller, data: str, message_id: int | None) -> Answer:
             return await _withdraw_practice(caller, first)
         if action == "hr":
             return await _from_report(caller, first)
+        if action == "hq":
+            revision_id = await highlights.latest_revision(caller.session, first, parts[3])
+            if revision_id is None:
+                return _refusal(caller, "rollups.highlight.no_report")
+            return await _from_report(caller, revision_id)
         second = int(parts[3])
     except (IndexError, ValueError):
         return Answer([], translate(caller.locale, "rollups.highlight.stale"))
