@@ -85,7 +85,7 @@ async def _workspace(caller: Caller, action: str) -> Workspace | str:
     if workspace is None:
         return "rollups.no_workspace"
     if not await access.may(caller.session, workspace.id, caller.person, action):
-        return "rollups.refused"
+        return "access.denied"
     return workspace
 
 
@@ -137,7 +137,7 @@ async def assess(caller: Caller, args: str) -> Answer:
 async def _publish(caller: Caller, workspace_id: int, window_key: str) -> Answer:
     workspace = await _allowed(caller, workspace_id, "assessment.manage")
     if workspace is None:
-        return _refusal(caller, "rollups.refused")
+        return _refusal(caller, "access.denied")
     try:
         window = parse_window(window_key)
         await assessment.publish(caller.session, workspace, window, caller.person.id, caller.now)
@@ -198,7 +198,7 @@ async def _withdraw_adjustment(caller: Caller, adjustment_id: int) -> Answer:
     row = await caller.session.get(ScoreAdjustment, adjustment_id)
     workspace = await _allowed(caller, row.workspace_id, "assessment.manage") if row else None
     if workspace is None:
-        return _refusal(caller, "rollups.refused" if row else "rollups.adjust.not_found")
+        return _refusal(caller, "access.denied" if row else "rollups.adjust.not_found")
     try:
         await assessment.withdraw_adjustment(
             caller.session, workspace, adjustment_id, caller.person.id, caller.now
@@ -420,7 +420,7 @@ async def _withdraw_practice(caller: Caller, practice_id: int) -> Answer:
     row = await caller.session.get(GoodPractice, practice_id)
     workspace = await _allowed(caller, row.workspace_id, "highlight.manage") if row else None
     if row is None or workspace is None:
-        return _refusal(caller, "rollups.highlight.not_found" if row is None else "rollups.refused")
+        return _refusal(caller, "rollups.highlight.not_found" if row is None else "access.denied")
     try:
         await highlights.withdraw(
             caller.session, workspace, practice_id, caller.person.id, caller.now
@@ -440,9 +440,7 @@ async def _from_report(caller: Caller, revision_id: int) -> Answer:
     workspace_id = await highlights.workspace_of_revision(caller.session, revision_id)
     workspace = await _allowed(caller, workspace_id, "highlight.manage") if workspace_id else None
     if workspace is None:
-        return _refusal(
-            caller, "rollups.refused" if workspace_id else "rollups.highlight.no_report"
-        )
+        return _refusal(caller, "access.denied" if workspace_id else "rollups.highlight.no_report")
     draft = await highlights.start_from_report(
         caller.session, workspace, revision_id, caller.person.id, caller.now
     )
