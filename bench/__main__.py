@@ -2,7 +2,7 @@
 
 Each figure of lihui is printed beside its baseline measured in the same run (a bare
 python-telegram-bot echo bot, or lihui itself unloaded), with the ratio, the target from
-issue 12 and whether it is met. ``--smoke`` runs tiny counts in seconds (CI runs it, to
+issue 12 and whether it is met. ``--smoke`` runs tiny counts in a few minutes (CI runs it, to
 keep the benchmarks from rotting; its figures mean nothing).
 """
 
@@ -53,7 +53,7 @@ async def run(sizes: Sizes, only: list[str], work: Path) -> list[Row]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--smoke", action="store_true", help="tiny counts, seconds; for CI")
+    parser.add_argument("--smoke", action="store_true", help="tiny counts, minutes; for CI")
     parser.add_argument("--only", nargs="*", default=[], help="run benchmarks whose name has this")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s %(message)s")
