@@ -175,15 +175,15 @@ async def test_problems_members_read_managers_change_once_strangers_are_refused(
     assert "🔴" in page.text and "已持续4周" in page.text and "已持续1周" in page.text
     assert page.buttons == []
     forged = await driver.press_data(office.li, li.chat, page.id, f"pr:{old}:r:0")
-    assert "没有这项操作的权限" in (await driver.wait_for_callback_answer(forged))["text"]
+    assert "没有权限进行这项操作" in (await driver.wait_for_callback_answer(forged))["text"]
     await li.says("/decisions")
     await li.reads("目前没有未销号的议定事项")
 
     outsider = Actor(driver, office.outsider)
     await outsider.says("/problems")
-    await outsider.reads("not allowed")
+    await outsider.reads("you may not do that")
     await outsider.says("/decide")
-    await outsider.reads("not allowed")
+    await outsider.reads("you may not do that")
 
     director = Actor(driver, office.director)
     await director.says("/problems")
@@ -217,7 +217,7 @@ async def test_decide_in_the_office_chat_points_to_the_private_chat(
     await start_bot(seeded_sqlite)
     bot = (await driver.bot_info())["user"]["username"]
     await driver.send_text(office.zhang, office.chat.id, f"/decide@{bot}")
-    await driver.wait_for_message(office.chat.id, contains="没有这项操作的权限")
+    await driver.wait_for_message(office.chat.id, contains="没有权限进行这项操作")
     await driver.send_text(office.director, office.chat.id, f"/decide@{bot}")
     offer = await driver.wait_for_message(office.chat.id, contains="私聊")
     [[button]] = offer.reply_markup["inline_keyboard"]
@@ -321,11 +321,11 @@ async def test_rights_are_looked_up_again_before_a_decision_is_closed(
         assert li_membership is not None
         li_membership.role = "member"
     await li.presses("无需说明")
-    await li.reads("没有这项操作的权限")
+    await li.reads("没有权限进行这项操作")
     [decision] = await rows(seeded_sqlite, Decision)
     assert decision.status == "open" and decision.closed_at is None
     await li.says("/decide")
-    await li.reads("没有这项操作的权限")
+    await li.reads("没有权限进行这项操作")
     outsider = Actor(driver, office.outsider)
     await outsider.says("/decisions")
-    await outsider.reads("not allowed")
+    await outsider.reads("you may not do that")

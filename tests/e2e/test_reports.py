@@ -117,10 +117,10 @@ async def test_report_in_the_office_chat_and_refusals(
     # A member, in private: a short polite refusal; a contact who is no member: the same.
     outsider = Actor(driver, office.outsider)
     await outsider.says("/report")
-    assert "only" in (await outsider.reads("director")).text  # an English client
+    assert "may not" in (await outsider.reads("director")).text  # an English client
     zhang = Actor(driver, office.zhang)
     await zhang.says("/agenda")
-    await zhang.reads("仅限办公室主任和工作人员")
+    await zhang.reads("没有权限进行这项操作")
     # The director in the office chat, addressed to the bot.
     await driver.send_text(office.director, office.chat.id, f"/report@{username}")
     await driver.wait_for_message(office.chat.id, contains="填报情况")

@@ -73,7 +73,7 @@ async def test_assess_answers_the_director_and_refuses_a_member(
     bot = (await driver.bot_info())["user"]["username"]
     await driver.send_text(office.outsider, office.chat.id, f"/assess@{bot}")
     # the member's client is in English, so the refusal is too
-    refusal = await driver.wait_for_message(office.chat.id, contains="Only the office director")
+    refusal = await driver.wait_for_message(office.chat.id, contains="you may not do that")
     assert "assessment" not in refusal.text.lower()
     member = Person(driver, office.outsider)
     await member.says("/assess")

@@ -166,7 +166,7 @@ async def test_a_reader_of_two_offices_is_asked_which_and_rights_follow_the_offi
         chosen = await ledger_lists.on_button(session, zhao, "zh-CN", NOW, two.data or "", None)
         assert "二号办公室" in chosen.replies[0].text and chosen.replies[0].buttons == []
         foreign = await ledger_lists.on_button(session, qian, "zh-CN", NOW, f"lw:p:{second}", None)
-        assert "没有这项操作的权限" in foreign.replies[0].text
+        assert "没有权限进行这项操作" in foreign.replies[0].text
         turned = await ledger_lists.on_button(session, qian, "zh-CN", NOW, f"pp:{second}:0", None)
         assert turned.replies == [] and turned.toast and "权限" in turned.toast
         only = await ledger_lists.open_ledger(session, qian, "zh-CN", NOW, "d")
