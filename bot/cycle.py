@@ -143,11 +143,25 @@ def due(
     is to be recorded as skipped so the office hears of it instead of never knowing.
     """
     window_start = max(since, now - LOOKBACK)
+    found = occurrences_between(settings, tz, calendar, window_start, now)
+    return due_among(found, settings, since, now, settled)
+
+
+def due_among(
+    occurrences: list[Occurrence],
+    settings: dict[str, Any],
+    since: datetime,
+    now: datetime,
+    settled: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
+) -> Due:
+    """:func:`due` over occurrences computed beforehand (the scheduler keeps a day's worth,
+    so a tick is a filter, not a calendar computation)."""
+    window_start = max(since, now - LOOKBACK)
     limit = now - grace(settings)
     run: list[Occurrence] = []
     skip: list[Occurrence] = []
-    for occurrence in occurrences_between(settings, tz, calendar, window_start, now):
-        if (occurrence.step, occurrence.key) in settled:
+    for occurrence in occurrences:
+        if not window_start < occurrence.at <= now or (occurrence.step, occurrence.key) in settled:
             continue
         (run if occurrence.at > limit else skip).append(occurrence)
     return Due(run, skip)
