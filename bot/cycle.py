@@ -181,13 +181,6 @@ def next_runs(
     return [first[step] for step in STEPS if step in first]
 
 
-def period_for(occurrence: Occurrence) -> Period | None:
-    """The reporting week an occurrence is about (None for ``monthly``)."""
-    from bot.periods import parse_period
-
-    return None if occurrence.step == "monthly" else parse_period(occurrence.key)
-
-
 def step_name(step: str, locale: str) -> str:
     return translate(locale, f"cycle.step.{step}")
 

@@ -23,6 +23,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from bot.clock import now
 from bot.cycle_steps import UNDELIVERABLE
 from bot.delivery_log import finish, from_payload, grab
+from bot.replies import Reply
 from handlers.sender import Sender, Undeliverable, retry_notes
 from storage.db import Database
 
@@ -96,7 +97,7 @@ async def send_delivery(database: Database, sender: Sender, delivery_id: int) ->
 
 
 async def _send_with_patience(
-    sender: Sender, reply: object, chat_id: int
+    sender: Sender, reply: Reply, chat_id: int
 ) -> tuple[str, int | None, str, int]:
     """(status, first message id, error, rounds): the sender's retries, then longer pauses."""
     started = time.monotonic()
@@ -104,7 +105,7 @@ async def _send_with_patience(
     while True:
         rounds += 1
         try:
-            messages = await sender.send(reply, chat_id, bulk=True)  # type: ignore[arg-type]
+            messages = await sender.send(reply, chat_id, bulk=True)
         except Undeliverable as error:
             return "failed", None, f"{UNDELIVERABLE}: {error}", rounds
         except BadRequest as error:

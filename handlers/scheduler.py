@@ -131,8 +131,9 @@ class Scheduler:
                     row.dedupe_key,
                     row.chat_id,
                 )
-        # One line per tick would drown the log; APScheduler's warnings and errors stay.
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # One line per tick would drown the log, and a long tick (a fan-out being claimed)
+        # makes APScheduler warn that it skipped the next one, which is what we want.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._aps.add_job(
             self.tick,
