@@ -47,6 +47,8 @@ from storage.models import Delivery, StepClaim, WorkdayOverride, Workspace
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 30.0
+CLAIMS_AT_ONCE = 8
+RETRY_FAILED_SECONDS = 60.0
 WINDOW_SLACK = timedelta(hours=12)  # how far a tick's precomputed occurrences reach
 STOP_WAIT_SECONDS = 10.0
 
@@ -193,6 +195,10 @@ class Scheduler:
                 plans[entry.id] = plan
         if plans:
             await self._settle_known(plans)
+        # Workspaces are claimed side by side: a hundred offices opening at 09:00 should
+        # not wait for each other's queries (the claim, not the order, makes it safe).
+        gate = asyncio.Semaphore(CLAIMS_AT_ONCE)
+        claims = []
         for ws_id, plan in plans.items():
             settled = self._settled[ws_id]
             skip = [o for o in plan.skip if (o.step, o.key) not in settled]
@@ -200,12 +206,30 @@ class Scheduler:
             if skip:
                 await self._skip(ws_id, skip, moment)
             for occurrence in run:
-                claim_id = await self._claim_and_compose(ws_id, occurrence, moment)
                 settled.add((occurrence.step, occurrence.key))
-                if claim_id is not None:
-                    self._spawn(claim_id)
+                claims.append(self._claim_then_send(ws_id, occurrence, moment, gate))
+        await asyncio.gather(*claims)
         if refresh:
             await self._sweep()
+
+    async def _claim_then_send(
+        self, ws_id: int, occurrence: Occurrence, moment: datetime, gate: asyncio.Semaphore
+    ) -> None:
+        async with gate:
+            try:
+                claim_id = await self._claim_and_compose(ws_id, occurrence, moment)
+            except Exception:
+                # Nothing was claimed (the unit of work rolled back): try again in a minute
+                # rather than on every tick, and never forget the step.
+                forget = self._settled.get(ws_id, set()).discard
+                key = (occurrence.step, occurrence.key)
+                asyncio.get_running_loop().call_later(RETRY_FAILED_SECONDS, forget, key)
+                log.exception(
+                    "step %s of %s for workspace %s failed", occurrence.step, occurrence.key, ws_id
+                )
+                return
+        if claim_id is not None:
+            self._spawn(claim_id)
 
     def _occurrences(self, entry: Entry, moment: datetime) -> list[Occurrence]:
         """The workspace's occurrences around ``moment``, computed once per window."""
