@@ -39,7 +39,7 @@ from bot.clock import now
 from bot.cycle import LOOKBACK, Occurrence, due_among, occurrences_between
 from bot.cycle_steps import StepContext, compose, compose_after, compose_skipped
 from bot.workdays import WorkdayCalendar
-from handlers.delivery import Tally, send_delivery
+from handlers.delivery import Tally, send_all
 from handlers.sender import Sender
 from storage.db import Database
 from storage.models import Delivery, StepClaim, WorkdayOverride, Workspace
@@ -371,10 +371,9 @@ class Scheduler:
         while not self._stopping:
             async with self.database.session() as session:
                 ids = await delivery_log.pending(session, claim_id)
-            for delivery_id in ids:
-                if self._stopping:
-                    return tally
-                tally.add(await send_delivery(self.database, self.sender, delivery_id))
+            tally.add(await send_all(self.database, self.sender, ids, lambda: self._stopping))
+            if self._stopping:
+                return tally
             if not await self._follow_up(claim_id):
                 break
         async with self.database.session() as session:
