@@ -9,15 +9,25 @@ the dialog itself.
 
 from __future__ import annotations
 
+import logging
+from datetime import datetime
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import audit
 from storage.models import Membership, Person, Workspace
+
+log = logging.getLogger(__name__)
 
 DIRECTOR = "director"
 STAFF = "staff"
 MEMBER = "member"
 ROLES = (DIRECTOR, STAFF, MEMBER)
+# Not roles in a workspace, but the other kinds of people the tests and /help speak of.
+CONTACT = "contact"
+STRANGER = "stranger"
 
 MANAGERS = frozenset({DIRECTOR, STAFF})
 READERS = frozenset({DIRECTOR, STAFF, MEMBER})
@@ -37,6 +47,7 @@ POLICY: dict[str, frozenset[str]] = {
     "groups.manage": MANAGERS,
     "roles.manage": frozenset({DIRECTOR}),
     "audit.read": frozenset({DIRECTOR}),
+    "workspace.unbind": frozenset({DIRECTOR}),
 }
 
 
@@ -46,10 +57,17 @@ def allows(role: str | None, action: str) -> bool:
 
 
 async def role_in(session: AsyncSession, workspace_id: int, person: Person) -> str | None:
-    """``director``, ``staff`` or ``member`` in that workspace, or None."""
+    """``director``, ``staff`` or ``member`` in that workspace, or None.
+
+    An unbound (inactive) workspace grants nobody anything: its data stays, unserved.
+    """
     return await session.scalar(
-        select(Membership.role).where(
-            Membership.workspace_id == workspace_id, Membership.person_id == person.id
+        select(Membership.role)
+        .join(Workspace, Workspace.id == Membership.workspace_id)
+        .where(
+            Membership.workspace_id == workspace_id,
+            Membership.person_id == person.id,
+            Workspace.active.is_(True),
         )
     )
 
@@ -68,7 +86,50 @@ async def workspaces_where(session: AsyncSession, person: Person, action: str) -
     rows = await session.scalars(
         select(Workspace)
         .join(Membership, Membership.workspace_id == Workspace.id)
-        .where(Membership.person_id == person.id, Membership.role.in_(roles))
+        .where(
+            Membership.person_id == person.id,
+            Membership.role.in_(roles),
+            Workspace.active.is_(True),
+        )
         .order_by(Workspace.id)
     )
     return list(rows)
+
+
+async def served_workspace(session: AsyncSession, chat_id: int) -> Workspace | None:
+    """The active workspace bound to ``chat_id``: the only kind lihui serves."""
+    return await session.scalar(
+        select(Workspace).where(Workspace.chat_id == chat_id, Workspace.active.is_(True))
+    )
+
+
+async def refuse(
+    session: AsyncSession,
+    *,
+    action: str,
+    now: datetime,
+    person: Person | None,
+    workspace_id: int | None,
+    **details: Any,
+) -> None:
+    """Write down a refused attempt: in the audit log (the director sees it in /audit) and
+    in the process log, so a forged button or a stranger's /bind leaves a trace.
+
+    The refused change itself never happens; only this entry is added.
+    """
+    person_id = person.id if person is not None else None
+    if workspace_id is not None and await session.get(Workspace, workspace_id) is None:
+        # A forged id names no office: keep it as a detail, not as a (dangling) reference.
+        details["named_workspace_id"], workspace_id = workspace_id, None
+    log.warning(
+        "refused %s for person %s in workspace %s %s", action, person_id, workspace_id, details
+    )
+    audit.record(
+        session,
+        action="access.denied",
+        now=now,
+        workspace_id=workspace_id,
+        person_id=person_id,
+        attempted=action,
+        **details,
+    )

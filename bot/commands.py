@@ -9,14 +9,43 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("submit", frozenset({"contact"})),
     ("mystatus", frozenset({"contact"})),
     ("cancel", frozenset({"contact"})),
+    ("report", frozenset({"director", "staff"})),
+    ("agenda", frozenset({"director", "staff"})),
+    ("bulletin", frozenset({"director", "staff"})),
+    ("decide", frozenset({"director", "staff"})),
+    ("decisions", frozenset({"director", "staff", "member"})),
+    ("problems", frozenset({"director", "staff", "member"})),
     ("settings", frozenset({"director", "staff"})),
     ("holiday", frozenset({"director", "staff"})),
+    ("assess", frozenset({"director", "staff"})),
+    ("adjust", frozenset({"director", "staff"})),
+    ("monthly", frozenset({"director", "staff"})),
+    ("highlight", frozenset({"director", "staff"})),
+    ("rubric", frozenset({"director", "staff"})),
+    ("roles", frozenset({"director"})),
+    ("groups", frozenset({"director", "staff"})),
+    ("audit", frozenset({"director"})),
+    ("unbind", frozenset({"director"})),
+    # Everyone may ask; the right is Telegram's: an administrator of the group.
+    ("bind", frozenset()),
     ("help", frozenset()),
     ("start", frozenset()),
 )
 
 # In a group chat only these make sense; the rest happen in the private chat.
-GROUP_COMMANDS = ("submit", "help")
+GROUP_COMMANDS = (
+    "submit",
+    "report",
+    "decide",
+    "decisions",
+    "problems",
+    "help",
+    "bind",
+    "unbind",
+    "roles",
+    "groups",
+    "audit",
+)
 
 
 def available(roles: set[str], private: bool) -> list[str]:

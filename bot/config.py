@@ -45,6 +45,9 @@ class Config:
     webhook_port: int = 8443
     log_level: str = "INFO"
     tick_seconds: float = 2.0  # how often the scheduler asks which steps are due
+    # The per-person budget of updates (bot/budget.py): a burst, then a steady rate.
+    flood_burst: float = 10.0
+    flood_per_second: float = 0.5
 
     @property
     def file_base_url(self) -> str:
@@ -67,11 +70,30 @@ def _check_url(name: str, value: str) -> str:
     return value
 
 
+_PASSWORD_IN_URL = re.compile(r"(?<=://)([^:/@]*):[^/]*@")
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ``***``: for anything printed or logged.
+
+    Also for text that does not parse as a URL (a typo in DATABASE_URL still holds the
+    password the operator typed).
+    """
+    return _PASSWORD_IN_URL.sub(r"\1:***@", url)
+
+
+def database_password(url: str) -> str:
+    try:
+        return make_url(url).password or ""
+    except ArgumentError:
+        return ""
+
+
 def _check_database_url(value: str) -> str:
     try:
         backend = make_url(value).get_backend_name()
     except ArgumentError:
-        raise ConfigError(f"DATABASE_URL: not a database URL: {value!r}") from None
+        raise ConfigError(f"DATABASE_URL: not a database URL: {mask_url(value)!r}") from None
     if backend not in ("sqlite", "postgresql"):
         raise ConfigError("DATABASE_URL: expected sqlite+aiosqlite:// or postgresql+asyncpg://")
     return value
@@ -107,6 +129,18 @@ def _webhook_port(value: str) -> int:
     return int(value)
 
 
+def _positive(name: str, value: str | None, default: float) -> float:
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0 < number < 1e9:
+        raise ConfigError(f"{name}: expected a positive number, got {value!r}")
+    return number
+
+
 def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Config:
     """Read the configuration; raise :class:`ConfigError` on the first wrong value."""
     if env_file is not None and env_file.is_file():
@@ -140,6 +174,10 @@ def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Co
             "LIHUI_LOG_LEVEL", env.get("LIHUI_LOG_LEVEL", "INFO").upper(), LOG_LEVELS
         ),
         tick_seconds=_tick_seconds(env.get("LIHUI_TICK_SECONDS", "2")),
+        flood_burst=_positive("LIHUI_FLOOD_BURST", env.get("LIHUI_FLOOD_BURST"), 10.0),
+        flood_per_second=_positive(
+            "LIHUI_FLOOD_PER_SECOND", env.get("LIHUI_FLOOD_PER_SECOND"), 0.5
+        ),
     )
 
 
@@ -162,7 +200,8 @@ class RedactingFilter(logging.Filter):
 def setup_logging(config: Config) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactingFilter([config.token, config.webhook_secret or ""]))
+    secrets = [config.token, config.webhook_secret or "", database_password(config.database_url)]
+    handler.addFilter(RedactingFilter(secrets))
     logging.basicConfig(level=config.log_level, handlers=[handler], force=True)
     # httpx logs every request URL, and Telegram URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)

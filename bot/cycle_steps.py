@@ -125,7 +125,7 @@ def _private(
 
 
 def _start_button(locale: str, group: TaskGroup) -> list[list[Button]]:
-    return [[Button(say(locale, "cycle.open.button"), data=f"s:{group.id}")]]
+    return [[Button(say(locale, "cycle.open.button"), data=f"p:{group.id}")]]
 
 
 async def compose_open(ctx: StepContext) -> list[Outgoing]:

@@ -6,20 +6,23 @@ to the step it names. Nothing is held in memory between updates: every answer is
 with the step reached, in the update's own transaction, so a restart or another instance
 continues exactly where the person was.
 
-Buttons carry the dialog's ``version`` (``r:<version>:<action>``). Each new prompt
-increments it, so a button pressed twice, or one from an older prompt, is recognised as
-stale and changes nothing.
+Buttons carry the dialog's ``version`` (``r:<version>:<action>``, and the group menu's
+``s:<version>:<group id>``). Each new prompt increments it, so a button pressed twice, or
+one from an older prompt, is recognised as stale and changes nothing. Callback data is
+whatever a client sends: anything malformed is stale too, never an error.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import reporting
 from bot.dialog_steps import (
@@ -29,12 +32,14 @@ from bot.dialog_steps import (
     PARENT,
     STEPS,
     Ctx,
+    group_choices,
+    group_menu,
     period_label,
 )
 from bot.parsing import InputError
 from bot.people import contact_groups
 from bot.periods import label
-from bot.replies import Button, Reply, escape, say
+from bot.replies import Reply, escape, say
 from storage.models import DialogState, Person, Submission, TaskGroup
 from storage.models import Period as PeriodRow
 from storage.upsert import insert_or_ignore
@@ -83,7 +88,7 @@ def ask_again(ctx: Ctx, preface: str = "") -> None:
     ctx.state.version += 1
     ctx.state.updated_at = ctx.now
     ctx.submission.updated_at = ctx.now
-    prompt = STEPS[ctx.state.step].prompt(ctx)
+    prompt = replace(STEPS[ctx.state.step].prompt(ctx), prompt_version=ctx.state.version)
     if preface:
         prompt = replace(prompt, text=f"{preface}\n\n{prompt.text}")
     ctx.replies.append(prompt)
@@ -124,15 +129,33 @@ class Outcome:
 
 @dataclass(frozen=True)
 class Pressed:
-    """The message a button sat on, so it can be closed with the choice made."""
+    """The message a button sat on, so it can be closed with the choice made.
+
+    ``html`` is the message as it was sent (rebuilt from its entities by the handler), so
+    closing it keeps its bold heading instead of flattening it to plain text.
+    """
 
     message_id: int
-    text: str
+    html: str
     label: str
 
 
+async def find_state(session: AsyncSession, person: Person) -> DialogState | None:
+    """The person's dialog row, locked for this transaction (another instance waits);
+    None for someone who never began a report (nothing is written for them)."""
+    return await session.scalar(
+        select(DialogState)
+        .where(DialogState.person_id == person.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+
+
 async def load_state(session: AsyncSession, person: Person, now: datetime) -> DialogState:
-    """The person's dialog row, locked for this transaction (another instance waits)."""
+    """The person's dialog row, created idle the first time, locked like :func:`find_state`."""
+    state = await find_state(session, person)
+    if state is not None:
+        return state
     await insert_or_ignore(
         session,
         DialogState,
@@ -143,12 +166,7 @@ async def load_state(session: AsyncSession, person: Person, now: datetime) -> Di
         data={},
         updated_at=now,
     )
-    state = await session.scalar(
-        select(DialogState)
-        .where(DialogState.person_id == person.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    state = await find_state(session, person)  # ours, or a concurrent instance's
     assert state is not None
     return state
 
@@ -156,32 +174,33 @@ async def load_state(session: AsyncSession, person: Person, now: datetime) -> Di
 async def load_ctx(
     session: AsyncSession, person: Person, state: DialogState, locale: str, now: datetime
 ) -> Ctx | None:
+    """The report a dialog step is about, with its group, office and week, in one query
+    (plus one per collection the steps read), rather than one query per object."""
     if state.submission_id is None:
         return None
-    submission = await session.scalar(
-        select(Submission)
-        .where(Submission.id == state.submission_id)
-        .options(
-            selectinload(Submission.indicator_values),
-            selectinload(Submission.follow_ups),
-            selectinload(Submission.revisions),
+    row = (
+        await session.execute(
+            select(Submission, TaskGroup, PeriodRow)
+            .join(TaskGroup, TaskGroup.id == Submission.group_id)
+            .join(TaskGroup.workspace)
+            .join(PeriodRow, PeriodRow.id == Submission.period_id)
+            .where(Submission.id == state.submission_id)
+            .options(
+                contains_eager(TaskGroup.workspace),
+                selectinload(TaskGroup.indicators),
+                selectinload(Submission.indicator_values),
+                selectinload(Submission.follow_ups),
+            )
         )
-    )
-    if submission is None:
+    ).first()
+    if row is None:
         return None
-    group = await session.scalar(
-        select(TaskGroup)
-        .where(TaskGroup.id == submission.group_id)
-        .options(selectinload(TaskGroup.indicators), selectinload(TaskGroup.workspace))
-    )
-    period = await session.get(PeriodRow, submission.period_id)
-    assert group is not None and period is not None
+    submission, group, period = row
+    if submission.state == "submitted":
+        await session.refresh(submission, ["revisions"])
+    else:  # only submitting freezes a revision (reporting.submit): a draft has none to read
+        set_committed_value(submission, "revisions", [])
     return Ctx(session, person, state, submission, group, period, locale, now)
-
-
-def group_menu(locale: str, groups: list[TaskGroup], marks: dict[int, str]) -> Reply:
-    rows = [[Button(f"{marks.get(g.id, '')}{g.name}", data=f"s:{g.id}")] for g in groups]
-    return Reply(say(locale, "dialog.group.ask"), buttons=rows)
 
 
 async def begin(
@@ -195,20 +214,13 @@ async def begin(
     if group_id and not chosen:
         return Outcome([Reply(say(locale, "dialog.not_your_group"))])
     if len(chosen) > 1:
-        return Outcome([group_menu(locale, chosen, await group_marks(session, chosen, now))])
+        # The menu's buttons carry a new version: a double tap on one of them is stale.
+        state = await load_state(session, person, now)
+        state.version += 1
+        state.updated_at = now
+        choices = await group_choices(session, chosen, now)
+        return Outcome([group_menu(locale, state.version, choices)])
     return await begin_group(session, person, locale, now, chosen[0], [g.id for g in groups])
-
-
-async def group_marks(
-    session: AsyncSession, groups: list[TaskGroup], now: datetime
-) -> dict[int, str]:
-    marks = {}
-    for group in groups:
-        period = await reporting.reporting_period(session, group.workspace, now)
-        submission = await reporting.find_submission(session, group.id, period.id)
-        if submission is not None:
-            marks[group.id] = "✅ " if submission.state == "submitted" else "📝 "
-    return marks
 
 
 async def begin_group(
@@ -235,7 +247,11 @@ async def begin_group(
     assert ctx is not None
     if resuming:
         ctx.data.pop("paused", None)
-        ask_again(ctx, ctx.say("dialog.resume"))
+        if ctx.state.step == "group":
+            # The same group chosen again from 换一个专项组: back to the question it was under.
+            enter(ctx, ctx.data.pop("menu_from", "done"))
+        else:
+            ask_again(ctx, ctx.say("dialog.resume"))
         return Outcome(ctx.replies)
     items = await reporting.follow_up_items(session, group, period)
     state.data = {"group_ids": group_ids, "items": [item.__dict__ for item in items]}
@@ -253,11 +269,25 @@ def intro(ctx: Ctx) -> str:
 
 
 async def on_text(
-    session: AsyncSession, person: Person, locale: str, now: datetime, text: str
+    session: AsyncSession,
+    person: Person,
+    locale: str,
+    now: datetime,
+    text: str,
+    reply_to: int | None = None,
 ) -> Outcome:
+    """A typed answer; ``reply_to`` is the bot message it replies to, if any.
+
+    A reply to an older prompt is not taken as the answer to the current question (the
+    person may think they are correcting an earlier answer): they are told, and asked again.
+    """
     ctx = await active_ctx(session, person, locale, now)
     if ctx is None:
         return Outcome([Reply(say(locale, "hint.stray_message"))])
+    prompt = ctx.state.prompt_message_id
+    if reply_to is not None and prompt is not None and reply_to != prompt:
+        ask_again(ctx, ctx.say("dialog.old_prompt"))
+        return Outcome(ctx.replies)
     step = STEPS[ctx.state.step]
     if step.on_text is None:
         ask_again(ctx, ctx.say("dialog.use_buttons"))
@@ -272,39 +302,101 @@ async def on_text(
 
 
 async def on_photo(
-    session: AsyncSession, person: Person, locale: str, now: datetime, file_id: str, unique_id: str
+    session: AsyncSession,
+    person: Person,
+    locale: str,
+    now: datetime,
+    file_id: str,
+    unique_id: str,
+    album: str | None = None,
 ) -> Outcome:
-    ctx = await active_ctx(session, person, locale, now)
+    """A photo; ``album`` is Telegram's ``media_group_id`` when it came as part of one.
+
+    An album arrives as one message per photo. Its first photo gets the prompt; the rest
+    only update that prompt's count in place, so an album of five is answered once.
+    """
+    state = await load_state(session, person, now)
+    same_album = album is not None and state.data.get("album") == album
+    if state.data.get("album") != album:
+        state.data["album"] = album
+    ctx = None if _inactive(state) else await load_ctx(session, person, state, locale, now)
     if ctx is None:
-        return Outcome([Reply(say(locale, "hint.stray_message"))])
+        return Outcome([] if same_album else [Reply(say(locale, "hint.stray_message"))])
     if ctx.state.step != "photos":
-        ask_again(ctx, ctx.say("dialog.photos.not_now"))
+        if not same_album:
+            ask_again(ctx, ctx.say("dialog.photos.not_now"))
         return Outcome(ctx.replies)
     photos = ctx.submission.photos
     if any(p["unique_id"] == unique_id for p in photos):
         return Outcome([])  # the same photo again (a duplicate or re-sent album): nothing to do
     if len(photos) >= MAX_PHOTOS:
-        ctx.tell(ctx.say("dialog.photos.full", limit=MAX_PHOTOS))
+        if not (same_album and ctx.data.get("album_full")):
+            ctx.data["album_full"] = True
+            ctx.tell(ctx.say("dialog.photos.full", limit=MAX_PHOTOS))
         return Outcome(ctx.replies)
+    ctx.data["album_full"] = False
     ctx.submission.photos = [*photos, {"file_id": file_id, "unique_id": unique_id}]
+    if same_album:
+        return Outcome(update_prompt(ctx))
     ask_again(ctx)
     return Outcome(ctx.replies)
+
+
+def update_prompt(ctx: Ctx) -> list[Reply]:
+    """The current prompt edited in place (same version: its buttons stay valid)."""
+    if ctx.state.prompt_message_id is None:
+        return []
+    prompt = STEPS[ctx.state.step].prompt(ctx)
+    return [replace(prompt, edit_message_id=ctx.state.prompt_message_id)]
+
+
+async def remember_prompt(
+    session: AsyncSession, person_id: int, version: int, message_id: int
+) -> None:
+    """Note which message asks the current question, once Telegram has created it.
+
+    Only if the dialog is still at that version: a slow delivery never overwrites the
+    record of a newer prompt.
+    """
+    await session.execute(
+        update(DialogState)
+        .where(DialogState.person_id == person_id, DialogState.version == version)
+        .values(prompt_message_id=message_id)
+    )
+
+
+def _inactive(state: DialogState) -> bool:
+    return state.step == "idle" or bool(state.data.get("paused"))
 
 
 async def active_ctx(
     session: AsyncSession, person: Person, locale: str, now: datetime
 ) -> Ctx | None:
-    state = await load_state(session, person, now)
-    if state.step == "idle" or state.data.get("paused"):
+    state = await find_state(session, person)
+    if state is None or _inactive(state):
         return None
     return await load_ctx(session, person, state, locale, now)
 
 
-def parse_callback(data: str) -> tuple[int, str] | None:
-    parts = data.split(":", 2)
-    if len(parts) != 3 or parts[0] != "r" or not parts[1].isdigit():
+# ASCII digits only: str.isdigit() also accepts "²" and "٣", which int() refuses or reads.
+_CALLBACK = re.compile(r"([rs]):([0-9]{1,9}):(.{1,60})", re.ASCII | re.DOTALL)
+# The button under a scheduled prompt (``p:<group id>``): it outlives any one dialog
+# version, since a contact may press it days later; pressing it again resumes.
+_PROMPT_CALLBACK = re.compile(r"p:([0-9]{1,12})", re.ASCII)
+
+
+def parse_callback(data: str) -> tuple[str, int, str] | None:
+    """``r:<version>:<action>``, ``s:<version>:<group id>`` or ``p:<group id>``; else None."""
+    prompt = _PROMPT_CALLBACK.fullmatch(data)
+    if prompt is not None:
+        return "p", -1, prompt.group(1)
+    match = _CALLBACK.fullmatch(data)
+    if match is None:
         return None
-    return int(parts[1]), parts[2]
+    kind, version, rest = match.groups()
+    if kind == "s" and not re.fullmatch(r"[0-9]{1,9}", rest, re.ASCII):
+        return None
+    return kind, int(version), rest
 
 
 async def on_button(
@@ -315,23 +407,22 @@ async def on_button(
     data: str,
     pressed: Pressed | None,
 ) -> Outcome:
-    if data.startswith("s:"):
-        group_id = int(data[2:]) if data[2:].isdigit() else -1
-        outcome = await begin(session, person, locale, now, group_id)
-        return Outcome(close(pressed, locale) + outcome.replies)
     parsed = parse_callback(data)
-    state = await load_state(session, person, now)
-    if (
-        parsed is None
-        or parsed[0] != state.version
-        or state.step == "idle"
-        or state.data.get("paused")
-    ):
+    if parsed is not None and parsed[0] == "p":
+        return await begin(session, person, locale, now, int(parsed[2]))
+    state = await find_state(session, person)
+    if state is None or parsed is None or parsed[1] != state.version:
+        return Outcome([], say(locale, "dialog.stale"))
+    kind, _, rest = parsed
+    if kind == "s":
+        outcome = await begin(session, person, locale, now, int(rest))
+        return Outcome(close(pressed, locale) + outcome.replies)
+    if _inactive(state):
         return Outcome([], say(locale, "dialog.stale"))
     ctx = await load_ctx(session, person, state, locale, now)
     if ctx is None:
         return Outcome([], say(locale, "dialog.stale"))
-    action = parsed[1]
+    action = rest
     current = ctx.state.step
     if action == "back":
         target = preceding(ctx, current)
@@ -353,13 +444,13 @@ def close(pressed: Pressed | None, locale: str) -> list[Reply]:
     """Take the buttons off the message that was answered, and show the answer given."""
     if pressed is None:
         return []
-    text = f"{escape(pressed.text)}\n\n✓ {escape(pressed.label)}"
+    text = f"{pressed.html}\n\n✓ {escape(pressed.label)}"
     return [Reply(text, edit_message_id=pressed.message_id)]
 
 
 async def pause(session: AsyncSession, person: Person, locale: str, now: datetime) -> Outcome:
-    state = await load_state(session, person, now)
-    if state.step == "idle" or state.data.get("paused"):
+    state = await find_state(session, person)
+    if state is None or state.step == "idle" or state.data.get("paused"):
         return Outcome([Reply(say(locale, "dialog.cancel.nothing"))])
     state.data = {**state.data, "paused": True}
     state.version += 1

@@ -9,14 +9,16 @@ and what a button does (``on_button``); an answer returns the name of the step t
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import reporting
-from bot.i18n import translate
+from bot.i18n import section_number, translate
 from bot.parsing import InputError, clean_text, format_number, parse_number, parse_percent
+from bot.people import contact_groups
 from bot.periods import label
 from bot.replies import Button, Keyboard, Reply, escape, say
 from storage.models import DialogState, Indicator, Person, Submission, TaskGroup
@@ -25,6 +27,7 @@ from storage.models import Period as PeriodRow
 LONG_TEXT = 2000
 SHORT_TEXT = 500
 MAX_PHOTOS = 5
+T = TypeVar("T")
 
 # The main line of the dialog; sub-steps (notes, problem details, menus) hang off these.
 ORDER = ("done", "indicators", "status", "percent", "followups", "problems", "plan", "photos")
@@ -121,17 +124,63 @@ async def keep_or_groups(ctx: Ctx, action: str) -> str | None:
     if action == "keep":
         return NEXT
     if action == "groups":
+        groups = [g for g, _ in await contact_groups(ctx.session, ctx.person)]
+        if len(groups) < 2:
+            return None
+        ctx.data["menu"] = await group_choices(ctx.session, groups, ctx.now)
+        ctx.data["menu_from"] = ctx.state.step
         return "group"
     return None
+
+
+async def group_choices(
+    session: AsyncSession, groups: list[TaskGroup], now: datetime
+) -> list[list[object]]:
+    """[group id, label] for the group menu; the label marks a report begun or submitted.
+
+    Plain JSON-able lists: the menu is kept in the dialog state when asked from within.
+    """
+    choices: list[list[object]] = []
+    for group in groups:
+        period = await reporting.reporting_period(session, group.workspace, now)
+        submission = await reporting.find_submission(session, group.id, period.id)
+        mark = ""
+        if submission is not None:
+            mark = "✅ " if submission.state == "submitted" else "📝 "
+        choices.append([group.id, f"{mark}{group.name}"])
+    return choices
+
+
+def group_menu(locale: str, version: int, choices: list[list[object]]) -> Reply:
+    """Which group to report for; ``s:<version>:<id>`` so a second tap is stale."""
+    rows = [[Button(str(name), data=f"s:{version}:{gid}")] for gid, name in choices]
+    return Reply(say(locale, "dialog.group.ask"), buttons=rows)
+
+
+def prompt_group(ctx: Ctx) -> Reply:
+    menu = group_menu(ctx.locale, ctx.state.version, ctx.data.get("menu", []))
+    back = [Button(ctx.t("dialog.button.back"), data=f"r:{ctx.state.version}:return")]
+    return replace(menu, buttons=[*menu.buttons, back])
+
+
+async def button_group(ctx: Ctx, action: str) -> str | None:
+    """The menu's own buttons (``s:``) are the engine's; here only the way back."""
+    return ctx.data.pop("menu_from", "done") if action == "return" else None
 
 
 def indicators(ctx: Ctx) -> list[Indicator]:
     return list(ctx.group.indicators)
 
 
+def item_at_cursor(ctx: Ctx, items: list[T]) -> T:
+    """The loop's current item; a cursor past the end (the list shrank) points at the last."""
+    ctx.state.cursor = max(0, min(ctx.state.cursor, len(items) - 1))
+    return items[ctx.state.cursor]
+
+
 def prompt_indicator(ctx: Ctx) -> Reply:
     items = indicators(ctx)
-    indicator = items[ctx.state.cursor]
+    indicator = item_at_cursor(ctx, items)
     text = header(ctx, "dialog.indicators.title", index=ctx.state.cursor + 1, total=len(items))
     unit = indicator.unit or "—"
     text += "\n" + ctx.say("dialog.indicators.ask", name=indicator.name, unit=unit)
@@ -148,7 +197,7 @@ def prompt_indicator(ctx: Ctx) -> Reply:
 
 
 async def text_indicator(ctx: Ctx, text: str) -> str | None:
-    indicator = indicators(ctx)[ctx.state.cursor]
+    indicator = item_at_cursor(ctx, indicators(ctx))
     reporting.set_indicator(ctx.submission, indicator.id, parse_number(text), text.strip())
     return advance_cursor(ctx, len(indicators(ctx)))
 
@@ -211,7 +260,7 @@ def follow_up_items(ctx: Ctx) -> list[reporting.FollowUpItem]:
 
 def prompt_followup(ctx: Ctx) -> Reply:
     items = follow_up_items(ctx)
-    item = items[ctx.state.cursor]
+    item = item_at_cursor(ctx, items)
     text = header(ctx, "dialog.followups.title", index=ctx.state.cursor + 1, total=len(items))
     text += "\n" + ctx.say(f"dialog.followups.{item.kind}", text=item.text)
     if item.due_on:
@@ -235,7 +284,7 @@ def prompt_followup_note(ctx: Ctx) -> Reply:
 
 
 async def save_followup(ctx: Ctx, note: str) -> str | None:
-    item = follow_up_items(ctx)[ctx.state.cursor]
+    item = item_at_cursor(ctx, follow_up_items(ctx))
     reporting.set_follow_up(ctx.submission, item, ctx.data.pop("outcome", "in_progress"), note)
     nxt = advance_cursor(ctx, len(follow_up_items(ctx)))
     return "followups" if nxt == "=same" else NEXT
@@ -370,43 +419,52 @@ def prompt_preview(ctx: Ctx) -> Reply:
 
 
 def preview_text(ctx: Ctx) -> str:
-    """The whole report as the office will read it."""
+    """The whole report as the office will read it; sections numbered without gaps."""
     s = ctx.submission
-    lines = [
-        ctx.say("dialog.preview.title", group=ctx.group.name, period=period_label(ctx)),
-        "",
-        ctx.say("dialog.preview.done"),
-        escape(s.done_text or "—"),
-    ]
+    lines = [ctx.say("dialog.preview.title", group=ctx.group.name, period=period_label(ctx))]
+    sections = Sections(ctx)
+    lines += sections.add("dialog.preview.done", escape(s.done_text or "—"))
     values = {v.indicator_id: v.value for v in s.indicator_values}
     if indicators(ctx):
-        lines += ["", ctx.say("dialog.preview.indicators")]
+        rows = []
         for indicator in indicators(ctx):
             value = format_number(values[indicator.id]) if indicator.id in values else "—"
             line = ctx.say(
                 "dialog.preview.indicator", name=indicator.name, value=value, unit=indicator.unit
             )
-            lines.append(line.rstrip())
+            rows.append(line.rstrip())
+        lines += sections.add("dialog.preview.indicators", *rows)
     status = ctx.t(f"status.{s.progress_status}") if s.progress_status else "—"
     percent = f"{s.percent}%" if s.percent is not None else "—"
-    lines += ["", ctx.say("dialog.preview.status", status=status, percent=percent)]
-    lines += follow_up_lines(ctx)
-    lines += ["", ctx.say("dialog.preview.problems")]
-    lines.append(problem_list(ctx) if s.new_problems else ctx.say("dialog.preview.none"))
-    lines += ["", ctx.say("dialog.preview.plan"), escape(s.plan_text or "—")]
+    lines += sections.add("dialog.preview.status", status=status, percent=percent)
+    if follow_up_items(ctx):
+        lines += sections.add("dialog.preview.followups", *follow_up_lines(ctx))
+    problems = problem_list(ctx) if s.new_problems else ctx.say("dialog.preview.none")
+    lines += sections.add("dialog.preview.problems", problems)
+    lines += sections.add("dialog.preview.plan", escape(s.plan_text or "—"))
     lines += ["", ctx.say("dialog.preview.photos", count=len(s.photos))]
     if s.state == "submitted":
         lines += ["", ctx.say("dialog.preview.revising", number=len(s.revisions))]
     return "\n".join(lines)
 
 
+class Sections:
+    """Numbers the preview's headings as they are added, so an absent one leaves no gap."""
+
+    def __init__(self, ctx: Ctx) -> None:
+        self.ctx = ctx
+        self.count = 0
+
+    def add(self, key: str, *body: str, **params: object) -> list[str]:
+        self.count += 1
+        number = section_number(self.ctx.locale, self.count)
+        return ["", self.ctx.say(key, number=number, **params), *body]
+
+
 def follow_up_lines(ctx: Ctx) -> list[str]:
-    items = follow_up_items(ctx)
-    if not items:
-        return []
     answers = {(f.problem_id, f.decision_id): f for f in ctx.submission.follow_ups}
-    lines = ["", ctx.say("dialog.preview.followups")]
-    for item in items:
+    lines = []
+    for item in follow_up_items(ctx):
         key = (item.id, None) if item.kind == "problem" else (None, item.id)
         answer = answers.get(key)
         outcome = ctx.t(f"outcome.{answer.outcome}") if answer and answer.outcome else "—"
@@ -468,8 +526,8 @@ async def button_edit_menu(ctx: Ctx, action: str) -> str | None:
     if action == "preview":
         return "preview"
     target = action.removeprefix("e:")
-    if target not in EDITABLE:
-        return None
+    if target not in EDITABLE or not STEPS[target].applies(ctx):
+        return None  # a forged entry, or a step this report does not have
     ctx.data["return_to_preview"] = True
     return target
 
@@ -504,6 +562,7 @@ def contact_group_ids(ctx: Ctx) -> list[int]:
 
 
 STEPS: dict[str, Step] = {
+    "group": Step(prompt_group, None, button_group),
     "done": Step(prompt_done, text_done, keep_or_groups),
     "indicators": Step(
         prompt_indicator, text_indicator, button_indicator, applies=lambda c: bool(indicators(c))

@@ -67,3 +67,24 @@ def translate(locale: str, key: str, /, **params: object) -> str:
     """
     template = catalog(normalize_locale(locale)).get(key) or catalog(DEFAULT_LOCALE).get(key, key)
     return template.format(**params) if params else template
+
+
+_CHINESE_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_numeral(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九: heading numbers of documents."""
+    if not 0 < n < 100:
+        return str(n)
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CHINESE_DIGITS[tens] + "十")
+    return head + (_CHINESE_DIGITS[ones] if ones else "")
+
+
+def section_number(locale: str, n: int) -> str:
+    """The number of the ``n``-th top-level heading: "一、" in Chinese, "1." in English.
+
+    Headings are numbered as they are emitted, so a section left out leaves no gap
+    (一、二、三、四 rather than 一、二、三、五).
+    """
+    return f"{n}." if normalize_locale(locale) == "en" else f"{chinese_numeral(n)}、"

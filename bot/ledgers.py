@@ -18,7 +18,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from storage.models import Decision, Period, Problem, TaskGroup, Workspace
+from bot.audit import record
+from bot.periods import period_containing
+from bot.reporting import change_status, period_row, reporting_period
+from storage.models import Decision, Period, Problem, StatusChange, TaskGroup, Workspace
 
 DEFAULT_ESCALATION_WEEKS = 3
 
@@ -131,3 +134,187 @@ async def open_decisions(
             )
         )  # fmt: skip
     return views
+
+
+# --- the live ledgers and the changes /decide, /decisions and /problems make ----------------
+#
+# Every change writes the row, a StatusChange (the ledger's history) and an audit entry in
+# the caller's transaction: the three commit or vanish together. A change that finds its
+# target already in the wanted state does nothing and says so (False), so a button pressed
+# twice changes the ledger once.
+
+
+async def this_week(session: AsyncSession, workspace: Workspace, now: datetime) -> Period:
+    """The calendar week containing ``now``: the live ledgers are as of its end."""
+    week = period_containing(now, ZoneInfo(workspace.timezone))
+    return await period_row(session, workspace, week)
+
+
+def local_today(workspace: Workspace, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(workspace.timezone)).date()
+
+
+async def live_problems(
+    session: AsyncSession, workspace: Workspace, now: datetime
+) -> list[ProblemView]:
+    """Open problems now, escalated ones first, then in roster order and oldest first."""
+    views = await open_problems(session, workspace, await this_week(session, workspace, now))
+    return sorted(views, key=lambda v: (not v.escalated, v.group_position, -v.age_weeks, v.id))
+
+
+async def live_decisions(
+    session: AsyncSession, workspace: Workspace, now: datetime
+) -> list[DecisionView]:
+    """Open decisions now, by due date; overdue as of today in the workspace's zone."""
+    week = await this_week(session, workspace, now)
+    return await open_decisions(session, workspace, week, local_today(workspace, now))
+
+
+def _history(
+    session: AsyncSession,
+    target: Problem | Decision,
+    status: str,
+    period: Period,
+    person_id: int | None,
+    note: str,
+    now: datetime,
+) -> None:
+    is_problem = isinstance(target, Problem)
+    session.add(
+        StatusChange(
+            problem_id=target.id if is_problem else None,
+            decision_id=None if is_problem else target.id,
+            period_id=period.id,
+            status=status,
+            note=note,
+            person_id=person_id,
+            created_at=now,
+        )
+    )
+
+
+async def record_decision(
+    session: AsyncSession,
+    workspace: Workspace,
+    group: TaskGroup,
+    text: str,
+    due_on: date | None,
+    person_id: int | None,
+    now: datetime,
+) -> Decision:
+    """A decision of the meeting, decided in the current reporting period.
+
+    The owner group's dialog follows it up from the next period on
+    (:func:`bot.reporting.follow_up_items` reads decisions of earlier periods).
+    """
+    period = await reporting_period(session, workspace, now)
+    decision = Decision(
+        workspace_id=workspace.id,
+        group_id=group.id,
+        text=text,
+        due_on=due_on,
+        status="open",
+        decided_period_id=period.id,
+        created_by_id=person_id,
+        created_at=now,
+    )
+    session.add(decision)
+    await session.flush()
+    _history(session, decision, "open", period, person_id, "", now)
+    after = {"text": text, "group": group.code, "due_on": due_on.isoformat() if due_on else None}
+    record(
+        session,
+        action="decision.create",
+        now=now,
+        workspace_id=workspace.id,
+        person_id=person_id,
+        after=after,
+        decision_id=decision.id,
+    )
+    return decision
+
+
+async def close_decision(
+    session: AsyncSession,
+    workspace: Workspace,
+    decision: Decision,
+    person_id: int | None,
+    note: str,
+    now: datetime,
+) -> bool:
+    """销号: status done, closed now; False if it was closed already."""
+    if decision.status == "done":
+        return False
+    before = decision.status
+    period = await reporting_period(session, workspace, now)
+    change_status(decision, "done", period, now)
+    _history(session, decision, "done", period, person_id, note, now)
+    record(
+        session,
+        action="decision.close",
+        now=now,
+        workspace_id=workspace.id,
+        person_id=person_id,
+        before={"status": before},
+        after={"status": "done", "note": note},
+        decision_id=decision.id,
+    )
+    return True
+
+
+async def resolve_problem(
+    session: AsyncSession,
+    workspace: Workspace,
+    problem: Problem,
+    person_id: int | None,
+    now: datetime,
+) -> bool:
+    """Mark a problem resolved (in the current reporting period); False if it was already."""
+    if problem.status == "resolved":
+        return False
+    before = problem.status
+    period = await reporting_period(session, workspace, now)
+    change_status(problem, "resolved", period, now)
+    _history(session, problem, "resolved", period, person_id, "", now)
+    record(
+        session,
+        action="problem.resolve",
+        now=now,
+        workspace_id=workspace.id,
+        person_id=person_id,
+        before={"status": before},
+        after={"status": "resolved"},
+        problem_id=problem.id,
+    )
+    return True
+
+
+# In the status history a flag for the meeting is an event of its own, beside the statuses.
+FLAGGED, UNFLAGGED = "flagged", "unflagged"
+
+
+async def flag_problem(
+    session: AsyncSession,
+    workspace: Workspace,
+    problem: Problem,
+    to_meeting: bool,
+    person_id: int | None,
+    now: datetime,
+) -> bool:
+    """Put a problem on (or take it off) the meeting's agenda; False if it already was."""
+    if problem.to_meeting == to_meeting or problem.status == "resolved":
+        return False
+    problem.to_meeting = to_meeting
+    period = await reporting_period(session, workspace, now)
+    _history(session, problem, FLAGGED if to_meeting else UNFLAGGED, period, person_id, "", now)
+    record(
+        session,
+        action="problem.flag" if to_meeting else "problem.unflag",
+        now=now,
+        workspace_id=workspace.id,
+        person_id=person_id,
+        before={"to_meeting": not to_meeting},
+        after={"to_meeting": to_meeting},
+        problem_id=problem.id,
+    )
+    return True

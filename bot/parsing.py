@@ -17,6 +17,13 @@ MULTIPLIERS = {"万": 10_000, "亿": 100_000_000, "千": 1_000, "百": 100}
 # Zero-width and bidi controls, which render as nothing but would make text look non-empty.
 INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Letters and symbols that render as blank: the Hangul fillers, the blank Braille pattern,
+# Khmer's inherent vowels, the Mongolian vowel separator. A "message" of these is the usual
+# trick for sending something that looks empty.
+FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5\u180e")
+# Unicode categories that show nothing by themselves: separators, controls and formats,
+# and combining marks with no base to sit on.
+BLANK_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf", "Mn", "Me"})
 NUMBER = re.compile(
     r"""^
     (?P<digits>\d{1,3}(?:,\d{3})+|\d+)   # 1200 or 1,200
@@ -46,17 +53,37 @@ def normalize(text: str) -> str:
     return text.strip()
 
 
+def is_blank(char: str) -> bool:
+    """Whether ``char`` shows nothing on its own (whitespace, filler, format, lone mark)."""
+    return char in FILLERS or char.isspace() or unicodedata.category(char) in BLANK_CATEGORIES
+
+
+def has_visible(text: str) -> bool:
+    return not all(is_blank(char) for char in text)
+
+
+def _trim_blank(line: str) -> str:
+    start, end = 0, len(line)
+    while start < end and is_blank(line[start]):
+        start += 1
+    while end > start and is_blank(line[end - 1]):
+        end -= 1
+    return line[start:end]
+
+
 def clean_text(text: str | None, *, limit: int) -> str:
-    """A free-text answer: non-empty after trimming, at most ``limit`` characters.
+    """A free-text answer: something visible, at most ``limit`` characters.
 
     The text keeps its own characters (NFC, not NFKC: a person's full-width punctuation is
-    theirs); only control and invisible characters are removed, and line ends unified.
+    theirs); only control and invisible characters are removed, line ends unified, and blank
+    characters trimmed from the ends. A text with nothing a reader would see is empty.
     """
     if text is None:
         raise InputError("input.empty", {})
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     text = CONTROL.sub("", INVISIBLE.sub("", text))
-    text = "\n".join(line.rstrip() for line in text.split("\n")).strip().strip("\u3000").strip()
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = _trim_blank(text) if has_visible(text) else ""
     if not text:
         raise InputError("input.empty", {})
     if len(text) > limit:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -22,20 +22,15 @@ class UserInfo:
     language_code: str | None
 
 
-async def identify(session: AsyncSession, user: UserInfo) -> Person:
+async def identify(session: AsyncSession, user: UserInfo, *, in_private: bool = False) -> Person:
     """The person behind a Telegram user, created on first contact.
 
     A roster names contacts by @username before they ever write to the bot; the first time
-    such a person writes, their numeric id is bound to that roster entry.
+    such a person writes, their numeric id is bound to that roster entry. ``in_private``:
+    they wrote in their private chat, so the bot may now write to them (set before the
+    flush, so a newcomer costs one INSERT rather than an INSERT and an UPDATE).
     """
-    person = await session.scalar(select(Person).where(Person.telegram_user_id == user.id))
-    if person is None and user.username:
-        person = await session.scalar(
-            select(Person).where(
-                Person.telegram_user_id.is_(None),
-                func.lower(Person.username) == user.username.lower(),
-            )
-        )
+    person = await session.scalar(_person_query(user.id, user.username))
     if person is None:
         person = Person(telegram_user_id=user.id)
         session.add(person)
@@ -44,8 +39,25 @@ async def identify(session: AsyncSession, user: UserInfo) -> Person:
     person.display_name = user.display_name[:200]
     if person.locale is None and user.language_code:
         person.locale = normalize_locale(user.language_code)
+    if in_private:
+        person.started_bot = True
     await session.flush()
     return person
+
+
+def _person_query(user_id: int, username: str | None) -> Select[tuple[Person]]:
+    """One statement for both ways of knowing a person: the numeric id, else the roster's
+    @username not yet bound to an id (the bound row sorts first)."""
+    known = Person.telegram_user_id == user_id
+    if not username:
+        return select(Person).where(known)
+    named = and_(Person.telegram_user_id.is_(None), func.lower(Person.username) == username.lower())
+    return (
+        select(Person)
+        .where(or_(known, named))
+        .order_by(Person.telegram_user_id.is_(None), Person.id)
+        .limit(1)
+    )
 
 
 async def workspace_for_chat(session: AsyncSession, chat_id: int) -> Workspace | None:
@@ -57,7 +69,13 @@ async def contact_groups(session: AsyncSession, person: Person) -> list[tuple[Ta
     rows = await session.execute(
         select(TaskGroup, Contact.kind)
         .join(Contact, Contact.group_id == TaskGroup.id)
-        .where(Contact.person_id == person.id, TaskGroup.active.is_(True))
+        .join(Workspace, Workspace.id == TaskGroup.workspace_id)
+        # An unbound office is not served: its contacts are not asked to report.
+        .where(
+            Contact.person_id == person.id,
+            TaskGroup.active.is_(True),
+            Workspace.active.is_(True),
+        )
         .options(selectinload(TaskGroup.workspace), selectinload(TaskGroup.indicators))
         .order_by(TaskGroup.workspace_id, TaskGroup.position)
     )

@@ -45,6 +45,8 @@ class Reply:
     ``chat_id`` None means "the chat the update came from". ``ask`` marks a question that
     wants typed text: it is sent with a force-reply prompt so the client opens the keyboard.
     ``edit_message_id`` edits an earlier message instead of sending a new one.
+    ``prompt_version`` marks the report dialog's current question (at that dialog version):
+    once sent, its message id is remembered, so a reply to an older prompt is recognised.
     """
 
     text: str
@@ -55,6 +57,7 @@ class Reply:
     edit_message_id: int | None = None
     photo_file_ids: tuple[str, ...] = ()
     attachment: Attachment | None = None
+    prompt_version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import schedule
+from bot import audit, schedule
 from bot.periods import Period, parse_period
 from bot.workdays import WorkdayCalendar
 from storage.models import (
@@ -213,6 +213,8 @@ def snapshot(submission: Submission) -> dict[str, Any]:
         "percent": submission.percent,
         "plan_text": submission.plan_text,
         "indicators": {str(v.indicator_id): v.value for v in submission.indicator_values},
+        # What was typed for each value ("1,200人次"), so dropping later changes keeps it.
+        "indicator_texts": {str(v.indicator_id): v.raw_text for v in submission.indicator_values},
         "follow_ups": [
             {
                 "problem_id": f.problem_id,
@@ -241,11 +243,18 @@ def restore(submission: Submission) -> None:
     submission.new_problems = list(content["new_problems"])
     submission.photos = list(content["photos"])
     indicators = {int(key): value for key, value in content["indicators"].items()}
+    texts = {int(key): text for key, text in content.get("indicator_texts", {}).items()}
+    current = {row.indicator_id: row for row in submission.indicator_values}
     for row in list(submission.indicator_values):
         if row.indicator_id not in indicators:
             submission.indicator_values.remove(row)
     for indicator_id, value in indicators.items():
-        set_indicator(submission, indicator_id, value, "")
+        set_indicator(
+            submission,
+            indicator_id,
+            value,
+            texts.get(indicator_id) or _typed(current.get(indicator_id), value),
+        )
     answers = {(f["problem_id"], f["decision_id"]): f for f in content["follow_ups"]}
     for row in list(submission.follow_ups):
         answer = answers.pop((row.problem_id, row.decision_id), None)
@@ -254,6 +263,11 @@ def restore(submission: Submission) -> None:
         else:
             row.outcome, row.note = answer["outcome"], answer["note"]
     submission.follow_ups.extend(FollowUp(**answer) for answer in answers.values())
+
+
+def _typed(row: IndicatorValue | None, value: float) -> str:
+    """A revision frozen before typed texts were kept: keep the row's text if it says that."""
+    return row.raw_text if row is not None and row.value == value else ""
 
 
 def is_late(period: PeriodRow, now: datetime) -> bool:
@@ -289,6 +303,19 @@ async def submit(
     submission.revisions.append(revision)
     group = await session.get(TaskGroup, submission.group_id)
     assert group is not None
+    previous = submission.revisions[-2].content if len(submission.revisions) > 1 else None
+    audit.record(
+        session,
+        action="report.submit",
+        now=now,
+        workspace_id=group.workspace_id,
+        person_id=person_id,
+        before=previous,
+        after=revision.content,
+        group=group.code,
+        period=period.key,
+        revision=revision.number,
+    )
     await _apply_follow_ups(session, submission, period, person_id, now)
     await _sync_new_problems(session, submission, group, period, person_id, now)
     return revision

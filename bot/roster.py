@@ -49,7 +49,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +57,10 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import clock
+from bot import audit, clock
 from bot.i18n import translate
 from bot.people import workspace_for_chat
 from storage.models import (
-    AuditLog,
     Contact,
     Indicator,
     IndicatorValue,
@@ -793,7 +792,13 @@ async def _ensure_workspace(session: AsyncSession, chat_id: int, title: str | No
 
 
 async def apply_roster(
-    session: AsyncSession, chat_id: int, groups: Sequence[RosterGroup], *, title: str | None = None
+    session: AsyncSession,
+    chat_id: int,
+    groups: Sequence[RosterGroup],
+    *,
+    title: str | None = None,
+    actor_id: int | None = None,
+    action: str = "roster.import",
 ) -> ImportSummary:
     """Make the chat's workspace hold exactly ``groups`` as its active roster.
 
@@ -806,6 +811,7 @@ async def apply_roster(
         raise RosterError(issues)
     workspace = await _ensure_workspace(session, chat_id, title)
     stored = {group.code: group for group in await _stored_groups(session, workspace.id)}
+    before = [asdict(roster_group_of(group)) for group in stored.values() if group.active]
     summary = ImportSummary(workspace_id=workspace.id)
     people = _People(session)
     for wanted in groups:
@@ -816,7 +822,7 @@ async def apply_roster(
         if group.active:
             group.active = False
             summary.deactivated.append(group.code)
-    session.add(_audit_row(workspace.id, summary))
+    _audit(session, workspace.id, summary, before, groups, actor_id, action)
     await session.flush()
     return summary
 
@@ -847,16 +853,27 @@ async def _apply_group(
     )
 
 
-def _audit_row(workspace_id: int, summary: ImportSummary) -> AuditLog:
-    return AuditLog(
+def _audit(
+    session: AsyncSession,
+    workspace_id: int,
+    summary: ImportSummary,
+    before: list[dict[str, Any]],
+    groups: Sequence[RosterGroup],
+    actor_id: int | None,
+    action: str,
+) -> None:
+    """Who changed the roster (None: the operator's command line), with before and after."""
+    audit.record(
+        session,
+        action=action,
+        now=clock.now(),
         workspace_id=workspace_id,
-        action="roster.import",
-        details={
-            "created": summary.created,
-            "updated": summary.updated,
-            "unchanged": len(summary.unchanged),
-            "deactivated": summary.deactivated,
-            "kept_indicators": summary.kept_indicators,
-        },
-        created_at=clock.now(),
+        person_id=actor_id,
+        before=before,
+        after=[asdict(group) for group in groups],
+        created=summary.created,
+        updated=summary.updated,
+        unchanged=len(summary.unchanged),
+        deactivated=summary.deactivated,
+        kept_indicators=summary.kept_indicators,
     )

@@ -321,11 +321,18 @@ async def _person(session: AsyncSession, username: str, display_name: str) -> Pe
     return person
 
 
+# The office's own people (username, display name, role): a director, three staff and two
+# members, so that every role can be tried in the demo (``demo/cast.py`` plays them).
+SAMPLE_PEOPLE: list[tuple[str, str, str]] = [
+    ("sample_director", "李主任（示例）", "director"),
+    *((f"sample_staff{i:02d}", f"办公室工作人员{i}（示例）", "staff") for i in range(1, 4)),
+    *((f"sample_member{i:02d}", f"办公室成员{i}（示例）", "member") for i in range(1, 3)),
+]
+
+
 async def _add_staff(session: AsyncSession, workspace_id: int) -> None:
-    """A director and three staff, so that every role can be tried in the demo."""
-    people = [("sample_director", "李主任（示例）", "director")] + [
-        (f"sample_staff{i:02d}", f"办公室工作人员{i}（示例）", "staff") for i in range(1, 4)
-    ]
+    """The office's own people (:data:`SAMPLE_PEOPLE`) with their roles."""
+    people = SAMPLE_PEOPLE
     existing = set(
         await session.scalars(
             select(Membership.person_id).where(Membership.workspace_id == workspace_id)

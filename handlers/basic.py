@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import commands
+from bot.access import served_workspace
 from bot.i18n import translate
-from bot.people import contact_groups, roles, workspace_for_chat
+from bot.people import contact_groups, roles
 from handlers.turn import Turn, on_update
 
 
@@ -32,8 +33,9 @@ async def help_command(update: Update, turn: Turn) -> None:
         lines.append(f"{command} — {commands.describe(name, turn.locale)}")
     if not turn.private:
         lines.append("")
-        if await workspace_for_chat(turn.session, turn.chat_id) is None:
+        if await served_workspace(turn.session, turn.chat_id) is None:
             lines.append(turn.say("help.unregistered_group", chat_id=turn.chat_id))
+            lines.append(turn.say("access.help.bind", bot=bot))
         else:
             lines.append(turn.say("help.group_note", bot=bot))
     turn.reply("\n".join(lines))

@@ -7,6 +7,7 @@ from telegram.constants import ChatType
 
 from bot import chats
 from bot.clock import now
+from handlers.access import greet_if_new
 from handlers.turn import Turn, on_update
 
 GONE = (ChatMember.LEFT, ChatMember.BANNED)  # "kicked" is BANNED in python-telegram-bot
@@ -37,6 +38,7 @@ async def bot_membership(update: Update, turn: Turn) -> None:
     )
     turn.replies.extend(replies)
     _schedule_changed(turn)
+    await greet_if_new(update, turn)  # a group that is no office chat (yet)
 
 
 def _schedule_changed(turn: Turn) -> None:

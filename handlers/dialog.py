@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
 from telegram.ext import filters
 
-from bot import deeplinks, dialog
+from bot import decide, deeplinks, dialog
 from bot.clock import now
 from bot.people import workspace_for_chat
 from bot.replies import Button, CallbackAnswer, Reply
 from handlers.turn import Turn, on_update
 
-CALLBACK_PATTERN = r"^[rs]:"
+CALLBACK_PATTERN = r"^[rsp]:"  # anything after it is checked by bot.dialog
 HAS_PAYLOAD = filters.Regex(r"^/start(@\w+)?\s+\S")
 
 
-def _take(turn: Turn, outcome: dialog.Outcome) -> None:
+def take(turn: Turn, outcome: dialog.Outcome) -> None:
     turn.replies.extend(outcome.replies)
     if outcome.toast:
         turn.answer = CallbackAnswer(outcome.toast)
@@ -24,7 +24,7 @@ def _take(turn: Turn, outcome: dialog.Outcome) -> None:
 @on_update
 async def submit(update: Update, turn: Turn) -> None:
     if turn.private:
-        _take(turn, await dialog.begin(turn.session, turn.person, turn.locale, now()))
+        take(turn, await dialog.begin(turn.session, turn.person, turn.locale, now()))
         return
     await submit_in_group(turn)
 
@@ -49,18 +49,27 @@ async def start_with_payload(update: Update, turn: Turn) -> None:
     if link is None:
         turn.reply(turn.say("dialog.bad_link"))
         return
+    if link.purpose == "decide":  # /decide@bot in the office chat pointed here
+        take(
+            turn,
+            await decide.begin(turn.session, turn.person, turn.locale, now(), link.workspace_id),
+        )
+        return
     outcome = await dialog.begin(turn.session, turn.person, turn.locale, now(), link.group_id)
-    _take(turn, outcome)
+    take(turn, outcome)
 
 
 @on_update
 async def cancel(update: Update, turn: Turn) -> None:
-    _take(turn, await dialog.pause(turn.session, turn.person, turn.locale, now()))
+    if await decide.claims_text(turn.session, turn.person):
+        take(turn, await decide.cancel(turn.session, turn.person, turn.locale))
+        return
+    take(turn, await dialog.pause(turn.session, turn.person, turn.locale, now()))
 
 
 @on_update
 async def my_status(update: Update, turn: Turn) -> None:
-    _take(turn, await dialog.my_status(turn.session, turn.person, turn.locale, now()))
+    take(turn, await dialog.my_status(turn.session, turn.person, turn.locale, now()))
 
 
 @on_update
@@ -70,36 +79,60 @@ async def answer(update: Update, turn: Turn) -> None:
     if message.photo:
         photo = message.photo[-1]  # the largest size
         outcome = await dialog.on_photo(
-            turn.session, turn.person, turn.locale, now(), photo.file_id, photo.file_unique_id
+            turn.session,
+            turn.person,
+            turn.locale,
+            now(),
+            photo.file_id,
+            photo.file_unique_id,
+            album=message.media_group_id,
         )
+    elif message.text is not None and await decide.claims_text(turn.session, turn.person):
+        outcome = await decide.on_text(turn.session, turn.person, turn.locale, now(), message.text)
     elif message.text is not None:
-        outcome = await dialog.on_text(turn.session, turn.person, turn.locale, now(), message.text)
+        outcome = await dialog.on_text(
+            turn.session, turn.person, turn.locale, now(), message.text, _replied_prompt(message)
+        )
     else:
         outcome = dialog.Outcome([Reply(turn.say("dialog.unsupported_message"))])
-    _take(turn, outcome)
+    take(turn, outcome)
+
+
+def _replied_prompt(message: Message) -> int | None:
+    """The id of the bot's message this one replies to (a prompt, perhaps an old one)."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None:
+        return None
+    return replied.message_id if replied.from_user.id == message.get_bot().id else None
+
+
+def pressed_message(query: CallbackQuery) -> dialog.Pressed | None:
+    """The message a pressed button sat on, with the button's label, to close it after."""
+    message = query.message
+    if message is None or not getattr(message, "text", None):
+        return None
+    label = next(
+        (
+            b.text
+            for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+            for b in row
+            if b.callback_data == query.data
+        ),
+        "",
+    )
+    # text_html: the message rebuilt from its entities, so its bold heading survives.
+    return dialog.Pressed(message.message_id, message.text_html, label)
 
 
 @on_update
 async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
-    pressed = None
-    message = query.message
-    if message is not None and getattr(message, "text", None) and turn.private:
-        label = next(
-            (
-                b.text
-                for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
-                for b in row
-                if b.callback_data == query.data
-            ),
-            "",
-        )
-        pressed = dialog.Pressed(message.message_id, message.text, label)
+    pressed = pressed_message(query) if turn.private else None
     outcome = await dialog.on_button(
         turn.session, turn.person, turn.locale, now(), query.data or "", pressed
     )
-    _take(turn, outcome)
+    take(turn, outcome)
 
 
 @on_update

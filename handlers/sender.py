@@ -2,9 +2,13 @@
 
 Everything lihui says goes through :class:`Sender`: replies to an update, prompts and
 bulletins alike. It renders the core's :class:`~bot.replies.Reply` values into Bot API
-calls with HTML parse mode, splits overlong texts, and retries transient failures. Flood
-limits and ``retry_after`` are also honoured by python-telegram-bot's ``AIORateLimiter``,
-which the composition root installs on the bot.
+calls with HTML parse mode, splits overlong texts, and retries transient failures.
+
+Every message first takes a slot from :class:`~handlers.flood.FloodControl`: replies go
+ahead of bulk sends (``bulk=True``), the total stays within Telegram's limits, and a
+``retry_after`` pauses only the chat it was given for. The sender may be called
+concurrently (a fan-out may send to many chats at once); each call waits only for its own
+chat and its own lane.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from bot.replies import (
     split_message,
     visible_length,
 )
+from handlers.flood import FloodControl
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +83,24 @@ def _seconds(value: int | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def with_retries(description: str, call: Callable[[], Awaitable[T]]) -> T:
+async def with_retries(
+    description: str,
+    call: Callable[[], Awaitable[T]],
+    flood: FloodControl | None = None,
+    chat_id: int = 0,
+    *,
+    bulk: bool = False,
+    messages: int = 1,
+) -> T:
     """Run one Bot API call, retrying flood waits, network faults and 5xx answers.
 
-    A 400 (our request is wrong) and a 403 (the chat is closed to us) are final.
+    With ``flood``, each attempt first waits for its slot; a ``retry_after`` pauses this
+    chat (every later message to it waits too) and not the others. A 400 (our request is
+    wrong) and a 403 (the chat is closed to us) are final.
     """
-    for attempt in range(1, ATTEMPTS + 1):
+    for attempt in range(1, ATTEMPTS + 2):
+        if flood is not None:
+            await flood.slot(chat_id, bulk=bulk, messages=messages)
         try:
             return await call()
         except Forbidden as error:
@@ -91,21 +108,40 @@ async def with_retries(description: str, call: Callable[[], Awaitable[T]]) -> T:
         except BadRequest:
             raise
         except RetryAfter as error:
+            # The wait after the last flood answer earns one more try.
             pause = _seconds(error.retry_after)
             _note(description, error)
+            log.info("%s into chat %s: retry after %.0fs", description, chat_id, pause)
+            if flood is not None:
+                flood.retry_after(chat_id, pause)
+                pause = 0.0  # the slot of the next attempt waits, for this chat only
         except NetworkError as error:  # includes TimedOut and 5xx answers
-            if attempt == ATTEMPTS:
+            if attempt >= ATTEMPTS:
                 raise
             _note(description, error)
             pause = 0.5 * 2 ** (attempt - 1)
             log.warning("%s failed (%s); retry %d of %d", description, error, attempt, ATTEMPTS)
-        await asyncio.sleep(pause)
-    return await call()  # the wait after a last flood answer earns one more try
+        if pause:
+            await asyncio.sleep(pause)
+    return await call()
 
 
 class Sender:
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, flood: FloodControl | None = None) -> None:
         self.bot = bot
+        self.flood = flood or FloodControl()
+
+    async def _call(
+        self,
+        description: str,
+        chat_id: int,
+        bulk: bool,
+        call: Callable[[], Awaitable[T]],
+        messages: int = 1,
+    ) -> T:
+        return await with_retries(
+            description, call, self.flood, chat_id, bulk=bulk, messages=messages
+        )
 
     async def send(self, reply: Reply, chat_id: int, *, bulk: bool = False) -> list[Message]:
         """Send (or edit) one reply; returns the messages Telegram created.
@@ -115,39 +151,45 @@ class Sender:
         """
         target = reply.chat_id if reply.chat_id is not None else chat_id
         if reply.edit_message_id is not None:
-            await self._edit(reply, target)
+            await self._edit(reply, target, bulk)
             return []
         sent: list[Message] = []
         if reply.photo_file_ids:
-            sent.extend(await self._photos(reply.photo_file_ids, target))
+            sent.extend(await self._photos(reply.photo_file_ids, target, bulk))
         if reply.attachment is not None:
-            return [*sent, *await self._with_file(reply, reply.attachment, target)]
-        sent.extend(await self._texts(reply, reply.text, target))
+            return [*sent, *await self._with_file(reply, reply.attachment, target, bulk)]
+        sent.extend(await self._texts(reply, reply.text, target, bulk))
         return sent
 
-    async def _texts(self, reply: Reply, text: str, target: int) -> list[Message]:
+    async def _texts(self, reply: Reply, text: str, target: int, bulk: bool) -> list[Message]:
         sent: list[Message] = []
         parts = split_message(text)
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
             markup = self._markup(reply) if last else None
-            message = await with_retries(
+            message = await self._call(
                 "sendMessage",
-                lambda part=part, markup=markup: self.bot.send_message(
+                target,
+                bulk,
+                lambda part=part, markup=markup: self.bot.send_message(  # type: ignore[misc]
                     target, part, parse_mode=ParseMode.HTML, reply_markup=markup
                 ),
             )
             sent.append(message)
         return sent
 
-    async def _with_file(self, reply: Reply, file: Attachment, target: int) -> list[Message]:
+    async def _with_file(
+        self, reply: Reply, file: Attachment, target: int, bulk: bool
+    ) -> list[Message]:
         """The file with the text as its caption, or the file first and the text after it."""
         fits = visible_length(reply.text) <= TELEGRAM_CAPTION_LIMIT
         caption = reply.text if fits else None
         markup = self._markup(reply) if fits or not reply.text.strip() else None
         send = self.bot.send_photo if file.kind == "photo" else self.bot.send_document
-        message = await with_retries(
+        message = await self._call(
             f"send {file.kind}",
+            target,
+            bulk,
             lambda: send(  # type: ignore[operator]
                 target,
                 InputFile(file.data, filename=file.filename),
@@ -158,7 +200,7 @@ class Sender:
         )
         if fits or not reply.text.strip():
             return [message]
-        return [message, *await self._texts(reply, reply.text, target)]
+        return [message, *await self._texts(reply, reply.text, target, bulk)]
 
     def _markup(self, reply: Reply) -> InlineKeyboardMarkup | ForceReply | None:
         # Telegram allows one markup per message: buttons win, and typed text is still
@@ -169,21 +211,29 @@ class Sender:
             return ForceReply(input_field_placeholder=reply.placeholder)
         return None
 
-    async def _photos(self, file_ids: tuple[str, ...], chat_id: int) -> list[Message]:
+    async def _photos(self, file_ids: tuple[str, ...], chat_id: int, bulk: bool) -> list[Message]:
         if len(file_ids) == 1:
+            send = self.bot.send_photo
             return [
-                await with_retries("sendPhoto", lambda: self.bot.send_photo(chat_id, file_ids[0]))
+                await self._call("sendPhoto", chat_id, bulk, lambda: send(chat_id, file_ids[0]))
             ]
         media = [InputMediaPhoto(file_id) for file_id in file_ids[:10]]
-        return list(
-            await with_retries("sendMediaGroup", lambda: self.bot.send_media_group(chat_id, media))
+        album = await self._call(
+            "sendMediaGroup",
+            chat_id,
+            bulk,
+            lambda: self.bot.send_media_group(chat_id, media),
+            messages=len(media),  # Telegram counts each photo of an album as a message
         )
+        return list(album)
 
-    async def _edit(self, reply: Reply, chat_id: int) -> None:
+    async def _edit(self, reply: Reply, chat_id: int, bulk: bool) -> None:
         assert reply.edit_message_id is not None
         try:
-            await with_retries(
+            await self._call(
                 "editMessageText",
+                chat_id,
+                bulk,
                 lambda: self.bot.edit_message_text(
                     split_message(reply.text)[0],
                     chat_id=chat_id,
@@ -191,6 +241,7 @@ class Sender:
                     parse_mode=ParseMode.HTML,
                     reply_markup=render_keyboard(reply.buttons),
                 ),
+                messages=0,  # an edit is not a new message: it waits only for retry_after
             )
         except BadRequest as error:
             # Editing to the same content, or a message gone, is harmless: nothing to show.
@@ -198,7 +249,10 @@ class Sender:
                 raise
 
     async def answer(self, query: CallbackQuery, answer: CallbackAnswer | None) -> None:
-        """Stop the button's spinner; a query too old to answer is not worth an error."""
+        """Stop the button's spinner; a query too old to answer is not worth an error.
+
+        Not a message: it takes no flood slot (Telegram does not count it).
+        """
         answer = answer or CallbackAnswer()
         try:
             await with_retries(

@@ -21,11 +21,13 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
+from bot import dialog
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import normalize_locale
 from bot.people import UserInfo, identify
 from bot.replies import CallbackAnswer, Reply, say
+from handlers.ordering import mark_handled
 from handlers.sender import Sender, Undeliverable
 from storage.db import Database
 from storage.models import Person
@@ -95,13 +97,12 @@ def on_update(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
             if not await claim_update(session, context.bot.id, update.update_id, now()):
                 log.info("update %s was handled already; skipped", update.update_id)
                 return
-            person = await identify(session, info)
             private = chat.type == ChatType.PRIVATE
-            if private:
-                person.started_bot = True
+            person = await identify(session, info, in_private=private)
             locale = person.locale or normalize_locale(services.config.locale)
             turn = Turn(session, services, person, locale, chat.id, private)
             await handler(update, turn)
+        mark_handled()  # committed: a redelivery is skipped, so the offset may move on
         await deliver(turn, update, services.sender)
 
     return callback
@@ -113,6 +114,15 @@ async def deliver(turn: Turn, update: Update, sender: Sender) -> None:
         await sender.answer(update.callback_query, turn.answer)
     for reply in turn.replies:
         try:
-            await sender.send(reply, turn.chat_id)
+            sent = await sender.send(reply, turn.chat_id)
         except Undeliverable as error:
             log.warning("reply to chat %s not delivered: %s", reply.chat_id or turn.chat_id, error)
+            continue
+        if reply.prompt_version is not None and sent:
+            await _remember_prompt(turn, reply.prompt_version, sent[-1].message_id)
+
+
+async def _remember_prompt(turn: Turn, version: int, message_id: int) -> None:
+    """Record the dialog's prompt message (its own small unit of work, after the send)."""
+    async with turn.services.database.session() as session:
+        await dialog.remember_prompt(session, turn.person.id, version, message_id)

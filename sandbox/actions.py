@@ -97,8 +97,12 @@ def send_file(
     kind: str,
     caption: str | None = None,
     reply_to: int | None = None,
+    media_group_id: str | None = None,
 ) -> StoredMessage:
-    """A user's photo (``kind="photo"``) or document, with an optional caption."""
+    """A user's photo (``kind="photo"``) or document, with an optional caption.
+
+    ``media_group_id`` makes it one message of an album, as Telegram delivers albums.
+    """
     if caption is not None and utf16_len(caption) > MAX_CAPTION:
         raise ActionError("caption must be at most 1024 characters")
     ref = chat_for_user(world, bot, user, chat_id)
@@ -112,6 +116,8 @@ def send_file(
         raise ActionError(f"cannot store {kind}: {exc}") from exc
     if caption:
         content.update(_text_fields("caption", caption))
+    if media_group_id:
+        content["media_group_id"] = media_group_id
     return post(world, bot, user, ref, content, reply_to)
 
 
@@ -135,19 +141,53 @@ def find_button(
     raise ActionError(f"no inline button {text!r} on {where} in chat {ref.id}", 404)
 
 
+def _message_with_buttons(ref: ChatRef, bot: Bot, message_id: int | None) -> StoredMessage:
+    if message_id is not None:
+        stored = ref.log.messages.get(message_id)
+        if stored is None:
+            raise ActionError(f"no message {message_id} in chat {ref.id}", 404)
+        return stored
+    for stored in reversed(ref.log.messages.values()):
+        keyboard = stored.data.get("reply_markup", {}).get("inline_keyboard")
+        if stored.sender_id == bot.id and keyboard:
+            return stored
+    for stored in reversed(ref.log.messages.values()):
+        if stored.sender_id == bot.id:
+            return stored
+    raise ActionError(f"no bot message in chat {ref.id}", 404)
+
+
 def press_button(
-    world: World, bot: Bot, user: User, chat_id: int, text: str, message_id: int | None = None
+    world: World,
+    bot: Bot,
+    user: User,
+    chat_id: int,
+    text: str,
+    message_id: int | None = None,
+    data: str | None = None,
 ) -> CallbackQueryRecord:
+    """Press a button; with ``data``, send that callback data instead.
+
+    ``data`` plays a client whose keyboard is out of date (a double tap before the edit
+    arrives) or a modified client that forges callback data; it is sent under
+    ``message_id``, or under the newest bot message (with buttons, if any has them).
+    """
     ref = chat_for_user(world, bot, user, chat_id)
-    stored, button = find_button(ref, bot, text, message_id)
-    if "callback_data" not in button:
-        raise ActionError(f"button {text!r} has no callback_data (it is {sorted(button)})")
+    if data is None:
+        stored, button = find_button(ref, bot, text, message_id)
+        if "callback_data" not in button:
+            raise ActionError(f"button {text!r} has no callback_data (it is {sorted(button)})")
+        data = str(button["callback_data"])
+    else:
+        stored = _message_with_buttons(ref, bot, message_id)
+        if stored.sender_id != bot.id:
+            raise ActionError(f"callback data goes under a bot message, in chat {ref.id}")
     query = CallbackQueryRecord(
         id=str(secrets.randbelow(9 * 10**18) + 10**18),
         user_id=user.id,
         chat_id=ref.id,
         message_id=stored.message_id,
-        data=button["callback_data"],
+        data=data,
     )
     bot.callback_queries[query.id] = query
     payload = {

@@ -77,11 +77,11 @@ class BotApi:
         spec = self.schema.method(name)
         if spec is None:
             raise not_found()
-        await self._inject_fault(spec.name)
+        raw, files = await read_raw(request)
+        await self._inject_fault(spec.name, raw.get("chat_id"))
         handler = self.handlers.get(spec.name)
         if handler is None:
             raise BotApiError(501, f"Not Implemented: the lihui sandbox has no {spec.name}")
-        raw, files = await read_raw(request)
         params = check_params(self.schema, spec, raw, files)
         call = Call(self.world, self.world.bot_for_token(token), self.schema, params, files)
         result = await handler(call)
@@ -97,8 +97,8 @@ class BotApi:
         if problems:
             raise SchemaViolation(f"{method_name} result breaks the schema: {'; '.join(problems)}")
 
-    async def _inject_fault(self, method_name: str) -> None:
-        fault: Fault | None = self.world.faults.take(method_name)
+    async def _inject_fault(self, method_name: str, chat_id: object = None) -> None:
+        fault: Fault | None = self.world.faults.take(method_name, chat_id)
         if fault is None:
             return
         log.info("injecting %s fault into %s", fault.kind, method_name)

@@ -84,6 +84,8 @@ def store_message(
     stored = StoredMessage(data=data, sender_id=sender.id, markup=markup)
     ref.log.messages[stored.message_id] = stored
     world.touch()
+    for observe in world.message_observers:
+        observe(ref.id, stored)
     return stored
 
 

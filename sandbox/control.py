@@ -19,7 +19,8 @@ Endpoints (``bot_id`` is optional everywhere; default: the server's default bot)
 - ``POST /_sandbox/files`` {user_id, chat_id, kind: photo|document, data_base64,
   file_name?, mime_type?, caption?, reply_to_message_id?} -> Message.
 - ``POST /_sandbox/callbacks`` {user_id, chat_id, button_text, message_id?}
-  -> {callback_query_id, message_id, data}.
+  -> {callback_query_id, message_id, data}. With ``data`` instead of ``button_text``: a
+  modified client's forged callback data, under the given (or newest) message with buttons.
 - ``GET  /_sandbox/callbacks/{id}`` -> {answered, answer}.
 - ``GET  /_sandbox/chats/{chat_id}/messages?after=ID`` -> {messages: [{message, version,
   from_bot}], revision}. Edits replace the stored message (with ``edit_date`` and a
@@ -29,7 +30,8 @@ Endpoints (``bot_id`` is optional everywhere; default: the server's default bot)
 - ``POST /_sandbox/updates/{update_id}/redeliver``: deliver a delivered update again.
 - ``GET  /_sandbox/updates``: {pending, recent} updates of the bot.
 - ``POST /_sandbox/faults`` {kind: error|delay|drop|retry_after, method?, times?, status?,
-  description?, delay?, retry_after?}; ``DELETE /_sandbox/faults`` clears them.
+  description?, delay?, retry_after?, chat_id?}; ``DELETE /_sandbox/faults`` clears them;
+  ``GET /_sandbox/faults`` lists those still armed (a test waits for one to be used).
 - ``POST /_sandbox/flood`` {enabled}; ``POST /_sandbox/privacy`` {enabled}.
 - ``GET  /_sandbox/commands`` -> [{scope, language_code, commands}].
 - ``GET  /_sandbox/state``: every user and group (with member statuses), for a demo page.
@@ -94,6 +96,7 @@ class ControlApi:
             ("GET", "/updates", self.updates),
             ("POST", "/faults", self.add_fault),
             ("DELETE", "/faults", self.clear_faults),
+            ("GET", "/faults", self.armed_faults),
             ("POST", "/flood", self.flood),
             ("POST", "/privacy", self.privacy),
             ("GET", "/commands", self.commands),
@@ -253,6 +256,7 @@ class ControlApi:
             str(body.get("kind", "photo")),
             body.get("caption"),
             int(reply_to) if reply_to is not None else None,
+            body.get("media_group_id"),
         )
         return self._checked("Message", stored.data)
 
@@ -266,8 +270,9 @@ class ControlApi:
             bot,
             user,
             int(body["chat_id"]),
-            str(body["button_text"]),
+            str(body.get("button_text", "")),
             int(message_id) if message_id is not None else None,
+            str(body["callback_data"]) if "callback_data" in body else None,
         )
         return {
             "callback_query_id": query.id,
@@ -330,10 +335,22 @@ class ControlApi:
         body = await self._body(request)
         if body.get("kind") not in ("error", "delay", "drop", "retry_after"):
             raise ActionError("kind must be one of error, delay, drop, retry_after")
-        known = ("kind", "method", "times", "status", "description", "delay", "retry_after")
+        known = (
+            "kind",
+            "method",
+            "times",
+            "status",
+            "description",
+            "delay",
+            "retry_after",
+            "chat_id",
+        )
         fault = Fault(**{key: body[key] for key in known if key in body})
         self.world.faults.arm(fault)
         return {"ok": True}
+
+    async def armed_faults(self, request: web.Request) -> JsonDict:
+        return {"faults": [dict(vars(fault)) for fault in self.world.faults.faults]}
 
     async def clear_faults(self, request: web.Request) -> JsonDict:
         self.world.faults.clear()

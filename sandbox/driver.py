@@ -18,8 +18,11 @@ Acting as a user (``chat_id`` is the user's own id for their private chat with t
 
     send_text(user, chat_id, text, reply_to=None) -> SandboxMessage
     reply(user, chat_id, to_message, text)          # e.g. answering a ForceReply prompt
-    send_photo(user, chat_id, data, caption=None) / send_document(user, chat_id, data, name)
+    send_photo(user, chat_id, data, caption=None, media_group_id=None)  # album: same id
+    send_document(user, chat_id, data, name)
     press_button(user, chat_id, text, message_id=None) -> callback query id
+    press_data(user, chat_id, message_id, data) -> callback query id  # stale or forged data
+    forge_callback(user, chat_id, data, message_id=None)   # a modified client's data
 
 Observing the bot::
 
@@ -258,8 +261,11 @@ class SandboxDriver:
         data: bytes,
         caption: str | None = None,
         reply_to: int | SandboxMessage | None = None,
+        media_group_id: str | None = None,
     ) -> SandboxMessage:
-        return await self._send_file(user, chat_id, "photo", data, None, caption, reply_to)
+        return await self._send_file(
+            user, chat_id, "photo", data, None, caption, reply_to, media_group_id
+        )
 
     async def send_document(
         self,
@@ -281,6 +287,7 @@ class SandboxDriver:
         file_name: str | None,
         caption: str | None,
         reply_to: int | SandboxMessage | None,
+        media_group_id: str | None = None,
     ) -> SandboxMessage:
         body: dict[str, Any] = {
             "user_id": _id(user),
@@ -294,6 +301,8 @@ class SandboxDriver:
             body["caption"] = caption
         if reply_to is not None:
             body["reply_to_message_id"] = _id(reply_to)
+        if media_group_id is not None:
+            body["media_group_id"] = media_group_id
         return SandboxMessage(await self._request("POST", "/files", body))
 
     async def press_button(
@@ -305,6 +314,34 @@ class SandboxDriver:
     ) -> str:
         """Press the inline button labelled ``text``; returns the callback query id."""
         body: dict[str, Any] = {"user_id": _id(user), "chat_id": chat_id, "button_text": text}
+        if message_id is not None:
+            body["message_id"] = _id(message_id)
+        answer = await self._request("POST", "/callbacks", body)
+        return str(answer["callback_query_id"])
+
+    async def press_data(
+        self,
+        user: int | SandboxUser,
+        chat_id: int,
+        message_id: int | SandboxMessage,
+        data: str,
+    ) -> str:
+        """Send callback ``data`` from a bot message, whatever its keyboard shows now.
+
+        A double tap (the second press before the edit arrived) or a forged client.
+        """
+        return await self.forge_callback(user, chat_id, data, message_id)
+
+    async def forge_callback(
+        self,
+        user: int | SandboxUser,
+        chat_id: int,
+        data: str,
+        message_id: int | SandboxMessage | None = None,
+    ) -> str:
+        """Act as a modified client: send callback ``data`` no button carries, under the
+        given (or the newest) bot message with buttons; returns the callback query id."""
+        body: dict[str, Any] = {"user_id": _id(user), "chat_id": chat_id, "callback_data": data}
         if message_id is not None:
             body["message_id"] = _id(message_id)
         answer = await self._request("POST", "/callbacks", body)
@@ -456,9 +493,14 @@ class SandboxDriver:
         description: str = "Bad Gateway",
         delay: float = 0.0,
         retry_after: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail: kind error|delay|drop|retry_after."""
-        body = {
+        """Make the next ``times`` calls of ``method`` fail: kind error|delay|drop|retry_after.
+
+        With ``chat_id``, only calls into that chat (Telegram's flood waits are per chat).
+        """
+        body: dict[str, Any] = {
+            "chat_id": chat_id,
             "kind": kind,
             "method": method,
             "times": times,
@@ -468,6 +510,10 @@ class SandboxDriver:
             "retry_after": retry_after,
         }
         await self._request("POST", "/faults", body)
+
+    async def armed_faults(self) -> list[dict[str, Any]]:
+        """The faults not yet used up."""
+        return list((await self._request("GET", "/faults"))["faults"])
 
     async def clear_faults(self) -> None:
         await self._request("DELETE", "/faults")

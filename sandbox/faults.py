@@ -23,8 +23,11 @@ class Fault:
     description: str = "Bad Gateway"
     delay: float = 0.0
     retry_after: int = 1
+    chat_id: int | None = None  # only calls into this chat (a flood wait is per chat)
 
-    def matches(self, method: str) -> bool:
+    def matches(self, method: str, chat_id: object = None) -> bool:
+        if self.chat_id is not None and str(self.chat_id) != str(chat_id):
+            return False
         return self.method == ANY_METHOD or self.method.lower() == method.lower()
 
 
@@ -35,10 +38,10 @@ class FaultInjector:
     def arm(self, fault: Fault) -> None:
         self.faults.append(fault)
 
-    def take(self, method: str) -> Fault | None:
-        """The first armed fault for ``method``, counting one use of it."""
+    def take(self, method: str, chat_id: object = None) -> Fault | None:
+        """The first armed fault for ``method`` (into ``chat_id``), counting one use of it."""
         for fault in self.faults:
-            if fault.matches(method):
+            if fault.matches(method, chat_id):
                 fault.times -= 1
                 if fault.times <= 0:
                     self.faults.remove(fault)

@@ -189,6 +189,9 @@ class World:
         self.webhook_runner: WebhookStarter | None = None  # set by the server
         self.webhook_retry_delay = 0.5  # seconds before a failed delivery is tried again
         self._changed = asyncio.Event()
+        # Called with (chat id, message) for every new message, in the server's thread: the
+        # benchmarks time a reply at the moment it reaches "Telegram", not when polled.
+        self.message_observers: list[Callable[[int, StoredMessage], None]] = []
         self.bot_for_token(default_token, username=bot_username)
 
     def reset(self) -> None:

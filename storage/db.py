@@ -56,7 +56,14 @@ def create_engine(url: str) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            # Every session ends its transaction (commit, or rollback on error) before the
+            # connection goes back, so the pool's extra ROLLBACK on return (a round trip to
+            # aiosqlite's thread on every update) has nothing to undo.
+            pool_reset_on_return=None,
+        )
         _prepare_sqlite(engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True)

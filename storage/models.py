@@ -90,6 +90,8 @@ class Workspace(Base):
     # False while the bot is not a member of the office chat (removed, kicked): the weekly
     # cycle stops posting there and resumes when the bot is added back (issue 8).
     office_chat_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # False once /unbind: the data stays (until ``lihui workspace purge``) but is not served.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     groups: Mapped[list[TaskGroup]] = relationship(
         back_populates="workspace", order_by="TaskGroup.position"
@@ -125,6 +127,12 @@ class TaskGroup(Base):
     member_units: Mapped[str] = mapped_column(Text, default="")
     duties: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When the group entered the roster: a group that joins mid-way is assessed from then
+    # on (bot.rollups.scoring). Storage has no clock of its own, so the insert's real time;
+    # None for groups created before the column existed ("from the beginning").
+    created_at: Mapped[datetime | None] = mapped_column(
+        nullable=True, default=lambda: datetime.now(UTC)
+    )
 
     workspace: Mapped[Workspace] = relationship(back_populates="groups")
     indicators: Mapped[list[Indicator]] = relationship(
@@ -501,4 +509,157 @@ class AuditLog(Base):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+# --- ledgers: the short dialogs of /decide and of closing a decision ----------------------
+
+
+class LedgerDraft(Base):
+    """Where a person stands in a ledger dialog (/decide, or the note when closing one).
+
+    Apart from :class:`DialogState` so that recording a decision never disturbs a report
+    half written; like it, saved at every step (a restart continues there) and versioned
+    (a button from an older prompt is stale). Deleted when the dialog ends.
+    """
+
+    __tablename__ = "ledger_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    workspace_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), nullable=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # decide | close
+    step: Mapped[str] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    data: Mapped[dict[str, Any]] = mapped_column(MutableDict.as_mutable(JSON), default=dict)
+    updated_at: Mapped[datetime]
+
+
+# --- reports: the numbered weekly bulletin, and the indexes a week's reports read by ----------
+
+# A report reads one week (or the eight of its trend) by period id; without these, that
+# would scan every week of history (the unique keys lead with the group, not the period).
+Index("ix_submission_period", Submission.period_id)
+Index("ix_exemption_period", Exemption.period_id)
+Index("ix_problem_opened_period", Problem.opened_period_id)
+Index("ix_problem_resolved_period", Problem.resolved_period_id)
+
+
+class PublishedBulletin(Base):
+    """A weekly bulletin as published: its number (2026年第12期) and its content, frozen.
+
+    The number is given on publication, counted per workspace and year, and the content is
+    the compiled bulletin as it stood then, so that its Word file rebuilt a year later is
+    the same document. One row per week (a second publication finds the first) and one per
+    number (two instances racing for the next number meet on the unique key).
+    The week is kept by key rather than by period row: a published number is never reused,
+    even when sample data replaces the periods it was compiled from.
+    """
+
+    __tablename__ = "published_bulletin"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "year", "number"),
+        UniqueConstraint("workspace_id", "period_key", name="uq_published_bulletin_period"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    period_key: Mapped[str] = mapped_column(String(10))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published_at: Mapped[datetime]
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+# --- roll-ups: good practices, score adjustments, published assessments (bot/rollups) -------
+
+
+class GoodPractice(Base):
+    """A report (one revision), or one passage of it, marked as a good practice (好的做法).
+
+    ``status`` is ``draft`` while the person who marks it is still choosing (the title comes
+    first, then the group, the week and the passage, each a button press), ``marked`` once
+    chosen, ``withdrawn`` when taken back: a withdrawn mark is kept, not deleted, so the
+    audit log's entries keep pointing at something.
+    """
+
+    __tablename__ = "good_practice"
+    __table_args__ = (Index("ix_good_practice_workspace", "workspace_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_group.id", ondelete="CASCADE"), nullable=True
+    )
+    period_id: Mapped[int | None] = mapped_column(
+        ForeignKey("period.id", ondelete="CASCADE"), nullable=True
+    )
+    revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submission_revision.id", ondelete="SET NULL"), nullable=True
+    )
+    passage: Mapped[str] = mapped_column(Text, default="")  # empty: the whole report
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft|marked|withdrawn
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    created_at: Mapped[datetime]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class ScoreAdjustment(Base):
+    """A manual adjustment (加减分) of one group's score in one assessment window."""
+
+    __tablename__ = "score_adjustment"
+    __table_args__ = (Index("ix_score_adjustment_window", "workspace_id", "window_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("task_group.id", ondelete="CASCADE"))
+    window_key: Mapped[str] = mapped_column(String(24))  # "2026-H1", "2026", "2026-02..2026-05"
+    points: Mapped[float] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    created_at: Mapped[datetime]
+    withdrawn_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+
+
+class PublishedAssessment(Base):
+    """An assessment as published: its whole content frozen, whatever the rubric becomes."""
+
+    __tablename__ = "published_assessment"
+    __table_args__ = (UniqueConstraint("workspace_id", "window_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    window_key: Mapped[str] = mapped_column(String(24))
+    content: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    published_at: Mapped[datetime]
+
+
+# --- access: binding, roles and the office's own edits (issue 9) ----------------------------
+
+
+class PendingEdit(Base):
+    """A /groups edit waiting for the value the person will type next.
+
+    Kept here rather than in memory so that a restart, or another instance answering the
+    next update, still knows what the typed text is for. One per person: starting another
+    edit replaces it.
+    """
+
+    __tablename__ = "pending_edit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), unique=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    group_id: Mapped[int] = mapped_column(ForeignKey("task_group.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]

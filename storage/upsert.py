@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Base
@@ -17,6 +15,11 @@ async def insert_or_ignore(session: AsyncSession, model: type[Base], **values: A
     Two instances racing meet on the unique constraint: on PostgreSQL the second waits for
     the first to commit and then does nothing; on SQLite writers are serialised anyway.
     """
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    # Each dialect's module is imported on first use: an SQLite deployment (and its
+    # start-up) never loads the PostgreSQL dialect with all its drivers.
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     result = await session.execute(insert(model).values(**values).on_conflict_do_nothing())
     return result.rowcount == 1

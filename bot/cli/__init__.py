@@ -74,11 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     # Each concern adds its own sub-commands from its module in this package.
-    from bot.cli import calendar, jobs, roster
+    from bot.cli import audit, calendar, demo, jobs, report, roles, rollups, roster, workspace
 
-    roster.add_commands(commands)
-    jobs.add_commands(commands)
-    calendar.add_commands(commands)
+    modules = (roster, roles, jobs, calendar, report, rollups, audit, workspace, demo)
+    for module in modules:
+        module.add_commands(commands)
     return parser
 
 

@@ -22,6 +22,7 @@ chart's locale; ``BulletinChart.labels`` may override any of them by catalog key
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Transform, offset_copy
 from PIL import Image
 
 from bot.i18n import translate
@@ -45,17 +47,28 @@ MAX_ROWS = 60
 NAME_MAX_EM = 14  # longer group names are shortened with "…"
 TITLE_MAX_EM = 30
 
-STATUSES: tuple[str | None, ...] = ("on_track", "delayed", "blocked", None)
+# "exempt" (免报, excused for the week) is optional: a compiler may pass it, or None.
+STATUSES: tuple[str | None, ...] = ("on_track", "delayed", "blocked", None, "exempt")
 COLOURS: dict[str | None, str] = {
     "on_track": "#2E7D32",
     "delayed": "#F9A825",
     "blocked": "#C62828",
     None: "#9E9E9E",
+    "exempt": "#CFD8DC",
 }
-ATTENTION = {"blocked": 0, None: 1, "delayed": 2, "on_track": 3}  # who is kept when capped
+ATTENTION = {
+    "blocked": 0,
+    None: 1,
+    "delayed": 2,
+    "on_track": 3,
+    "exempt": 4,
+}  # who is kept when capped
 RATE_COLOUR = "#1565C0"
 PROBLEM_COLOUR = "#B0BEC5"
 TRACK_COLOUR = "#EEEEEE"
+GRID_COLOUR = "#DDDDDD"
+NOTE_COLOUR = "#546E7A"
+RATE_TOP = 118  # room above 100% for the rate labels
 INK = "#263238"
 
 LABEL_KEYS: tuple[str, ...] = (
@@ -63,6 +76,7 @@ LABEL_KEYS: tuple[str, ...] = (
     "chart.status.delayed",
     "chart.status.blocked",
     "chart.status.missing",
+    "chart.status.exempt",
     "chart.legend.count",
     "chart.panel.status",
     "chart.axis.percent",
@@ -127,12 +141,24 @@ def _em(text: str) -> float:
 
 
 def shorten(name: str, max_em: float = NAME_MAX_EM) -> str:
-    """A name that fits the label column, cut with "…" (group names can be long)."""
+    """A name on one line that fits the label column, cut with "…" (names can be long)."""
+    name = " ".join(name.split())
     if _em(name) <= max_em:
         return name
     while name and _em(name) > max_em - 1:
         name = name[:-1]
     return name + "…"
+
+
+def _bar(percent: int | float | None) -> float:
+    """A percent as drawn: 0–100, whatever a compiler hands over."""
+    if percent is None or not math.isfinite(percent):
+        return 0.0
+    return float(min(max(percent, 0), 100))
+
+
+def _rate(on_time_rate: float) -> int:
+    return round(_bar(on_time_rate * 100)) if math.isfinite(on_time_rate) else 0
 
 
 def _known(status: str | None) -> str | None:
@@ -148,56 +174,61 @@ def _rows(groups: Sequence[GroupStatus]) -> tuple[list[GroupStatus], int]:
     return [groups[i] for i in kept], len(groups) - MAX_ROWS
 
 
-def _frac(fig_height: float, top: float, height: float) -> tuple[float, float]:
-    """Axes bottom and height as figure fractions, from inches measured from the top."""
-    return (fig_height - top - height) / fig_height, height / fig_height
+class _Sheet:
+    """The figure, placed in inches from its top edge (the layout's natural unit)."""
+
+    def __init__(self, height: float) -> None:
+        self.height = height
+        self.fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, facecolor="white")
+        self.canvas = FigureCanvasAgg(self.fig)
+
+    def y(self, top: float) -> float:
+        return 1 - top / self.height
+
+    def text(self, top: float, left: float, text: str, font: FontProperties,
+             **kwargs: object) -> None:  # fmt: skip
+        options: dict[str, object] = {"color": INK, "va": "center", **kwargs}
+        self.fig.text(left / WIDTH_IN, self.y(top), text, fontproperties=font,
+                      parse_math=False, **options)  # fmt: skip
+
+    def axes(self, top: float, height: float, left: float, right: float) -> Axes:
+        """Axes whose top edge is ``top`` inches down, with margins ``left`` and ``right``."""
+        box = (left / WIDTH_IN, self.y(top + height), 1 - (left + right) / WIDTH_IN,
+               height / self.height)  # fmt: skip
+        return self.fig.add_axes(box)
+
+
+# Vertical layout, inches from the top: title, legend, panel title, then the status rows;
+# below them the percent axis, the note, the trend's title, its plot and its legend.
+TITLE_AT, LEGEND_AT, STATUS_TITLE_AT, STATUS_TOP = 0.55, 1.1, 1.6, 1.95
+BELOW_STATUS, NOTE_IN = 0.75, 0.35
+TREND_IN, BELOW_TREND = 2.8, 0.75
+TREND_LEFT, TREND_RIGHT = 0.95, 0.95  # room for the two axes' labels
 
 
 def render_bulletin_chart(chart: BulletinChart, *, font: ChartFont | None = None) -> bytes:
     """The bulletin chart as PNG bytes; the same chart always gives the same bytes."""
-    font = font or chart_font()
-    style = _style(font)
+    style = _style(font or chart_font())
     rows, hidden = _rows(chart.groups)
     names = [shorten(group.name) for group in rows]
-    status_h = ROW_IN * max(len(rows), 3)
-    note_h = 0.35 if hidden else 0.0
-    trend_h = 2.8
-    # title, legend, panel title | status rows | axis | note | gap, panel title | trend | axis
-    height = 0.25 + 0.55 + 0.45 + 0.45 + status_h + 0.75 + note_h + 0.35 + 0.45 + trend_h + 1.0
-    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, facecolor="white")
-    canvas = FigureCanvasAgg(fig)
-    left = min(0.25 + max((_em(n) for n in names), default=4) * 13 / 72, 3.2)
-    top = 0.25
+    status_in = ROW_IN * max(len(rows), 3)
+    trend_top = STATUS_TOP + status_in + BELOW_STATUS + (NOTE_IN if hidden else 0) + 0.8
+    sheet = _Sheet(trend_top + TREND_IN + BELOW_TREND)
     title = shorten(chart.title, TITLE_MAX_EM)  # one line: the layout has room for one
-    _text(fig, 0.5, _y(height, top + 0.3), title, style.title, ha="center")
-    _status_legend(fig, chart, style, _y(height, top + 0.85))
-    _text(
-        fig,
-        left / WIDTH_IN,
-        _y(height, top + 1.35),
-        label(chart, "chart.panel.status"),
-        style.panel,
-    )
-    bottom, size = _frac(height, top + 1.7, status_h)
-    status_ax = fig.add_axes((left / WIDTH_IN, bottom, 1 - (left + 0.7) / WIDTH_IN, size))
-    _draw_status(status_ax, chart, rows, names, style)
-    after = top + 1.7 + status_h + 0.75
+    sheet.text(TITLE_AT, WIDTH_IN / 2, title, style.title, ha="center")
+    _status_legend(sheet.fig, chart, style, sheet.y(LEGEND_AT))
+    left = min(0.25 + max((_em(name) for name in names), default=4) * 13 / 72, 3.2)
+    sheet.text(STATUS_TITLE_AT, left, label(chart, "chart.panel.status"), style.panel)
+    _draw_status(sheet.axes(STATUS_TOP, status_in, left, 0.7), chart, rows, names, style)
     if hidden:
         note = label(chart, "chart.more_groups", count=hidden)
-        _text(fig, left / WIDTH_IN, _y(height, after + 0.15), note, style.tick, color="#546E7A")
-        after += note_h
-    weeks = len(chart.trend)
-    _text(
-        fig,
-        0.95 / WIDTH_IN,
-        _y(height, after + 0.5),
-        label(chart, "chart.panel.trend", weeks=weeks),
-        style.panel,
-    )
-    bottom, size = _frac(height, after + 0.8, trend_h)
-    trend_ax = fig.add_axes((0.95 / WIDTH_IN, bottom, 1 - 1.9 / WIDTH_IN, size))
+        sheet.text(STATUS_TOP + status_in + BELOW_STATUS + 0.15, left, note, style.tick,
+                   color=NOTE_COLOUR)  # fmt: skip
+    panel = label(chart, "chart.panel.trend", weeks=len(chart.trend))
+    sheet.text(trend_top - 0.3, TREND_LEFT, panel, style.panel)
+    trend_ax = sheet.axes(trend_top, TREND_IN, TREND_LEFT, TREND_RIGHT)
     _draw_trend(trend_ax, chart, chart.trend, style)
-    return _png(canvas)
+    return _png(sheet.canvas)
 
 
 def _png(canvas: FigureCanvasAgg) -> bytes:
@@ -212,21 +243,11 @@ def _png(canvas: FigureCanvasAgg) -> bytes:
     return buffer.getvalue()
 
 
-def _y(fig_height: float, inches_from_top: float) -> float:
-    return 1 - inches_from_top / fig_height
-
-
-def _text(
-    fig: Figure, x: float, y: float, text: str, font: FontProperties, **kwargs: object
-) -> None:
-    options: dict[str, object] = {"color": INK, "va": "center", **kwargs}
-    fig.text(x, y, text, fontproperties=font, parse_math=False, **options)
-
-
 def _status_legend(fig: Figure, chart: BulletinChart, style: _Style, y: float) -> None:
     counts = {status: 0 for status in STATUSES}
     for group in chart.groups:
         counts[_known(group.status)] += 1
+    shown = [status for status in STATUSES if status != "exempt" or counts[status]]
     handles = [
         Patch(
             color=COLOURS[status],
@@ -237,13 +258,13 @@ def _status_legend(fig: Figure, chart: BulletinChart, style: _Style, y: float) -
                 count=counts[status],
             ),
         )
-        for status in STATUSES
+        for status in shown
     ]
     legend = fig.legend(
         handles=handles,
         loc="center",
         bbox_to_anchor=(0.5, y),
-        ncols=4,
+        ncols=len(shown),
         prop=style.tick,
         frameon=False,
         handlelength=1.2,
@@ -253,27 +274,43 @@ def _status_legend(fig: Figure, chart: BulletinChart, style: _Style, y: float) -
         text.set_parse_math(False)
 
 
+def _axis_text(
+    ax: Axes,
+    x: float,
+    y: float,
+    text: str,
+    font: FontProperties,
+    *,
+    transform: Transform,
+    dx: float = 0,
+    dy: float = 0,
+    **kwargs: object,
+) -> None:
+    """A label beside the plot, offset in points (so the gap is the same at any height)."""
+    options: dict[str, object] = {"color": INK, "ha": "center", "va": "center", **kwargs}
+    shifted = offset_copy(transform, fig=ax.figure, x=dx, y=dy, units="points")
+    ax.text(x, y, text, transform=shifted, fontproperties=font, parse_math=False, **options)
+
+
 def _draw_status(
     ax: Axes, chart: BulletinChart, rows: list[GroupStatus], names: list[str], style: _Style
 ) -> None:
+    """Status chip, percent bar and value per group; the axis is drawn by hand, since
+    matplotlib's ticks (two lines and two texts each) were most of the chart's time."""
+    ax.set_axis_off()
+    count = max(len(rows), 3)
+    ax.set_xlim(-8, 116)
+    ax.set_ylim(count - 0.5, -0.5)  # first group on top, as in the roster
     positions = list(range(len(rows)))
     colours = [COLOURS[_known(group.status)] for group in rows]
+    ax.vlines(range(0, 101, 20), -0.5, count - 0.5, colors=GRID_COLOUR, linewidth=0.8, zorder=0)
+    ax.hlines(count - 0.5, 0, 100, colors=INK, linewidth=0.8)
     ax.barh(positions, [100] * len(rows), height=0.62, color=TRACK_COLOUR, zorder=1)
-    ax.barh(positions, [group.percent or 0 for group in rows], height=0.62, color=colours, zorder=2)
+    ax.barh(
+        positions, [_bar(group.percent) for group in rows], height=0.62, color=colours, zorder=2
+    )
     ax.scatter([-4] * len(rows), positions, marker="s", s=170, c=colours, zorder=3)
-    for position, group in zip(positions, rows, strict=True):
-        ax.text(
-            min(group.percent or 0, 100) + 1.5,
-            position,
-            _value(chart, group),
-            fontproperties=style.value,
-            parse_math=False,
-            va="center",
-            color=INK,
-            zorder=4,
-        )
-    for position, name in zip(positions, names, strict=True):
-        # Texts rather than tick labels: a tick costs a Text and a Line2D more each.
+    for position, group, name in zip(positions, rows, names, strict=True):
         ax.text(
             -9,
             position,
@@ -284,23 +321,22 @@ def _draw_status(
             va="center",
             color=INK,
         )
-    ax.set_yticks([])
-    ax.set_ylim(max(len(rows), 3) - 0.5, -0.5)  # first group on top, as in the roster
-    ax.set_xlim(-8, 116)
-    ax.set_xticks(
-        range(0, 101, 20),
-        labels=[str(v) for v in range(0, 101, 20)],
-        fontproperties=style.tick,
-        color=INK,
+        ax.text(
+            _bar(group.percent) + 1.5,
+            position,
+            _value(chart, group),
+            fontproperties=style.value,
+            parse_math=False,
+            va="center",
+            color=INK,
+            zorder=4,
+        )
+    below = ax.get_xaxis_transform()
+    for value in range(0, 101, 20):
+        _axis_text(ax, value, 0, str(value), style.tick, transform=below, dy=-5, va="top")
+    _axis_text(
+        ax, 50, 0, label(chart, "chart.axis.percent"), style.tick, transform=below, dy=-24, va="top"
     )
-    ax.set_xlabel(
-        label(chart, "chart.axis.percent"), fontproperties=style.tick, parse_math=False, color=INK
-    )
-    ax.spines["bottom"].set_bounds(0, 100)
-    ax.grid(axis="x", color="#DDDDDD", linewidth=0.8, zorder=0)
-    ax.set_axisbelow(True)
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
     if not rows:
         ax.text(
             50,
@@ -310,28 +346,47 @@ def _draw_status(
             parse_math=False,
             ha="center",
             va="center",
-            color="#546E7A",
+            color=NOTE_COLOUR,
         )
 
 
 def _value(chart: BulletinChart, group: GroupStatus) -> str:
     if group.percent is not None:
         return f"{group.percent}%"
-    if _known(group.status) is None:
-        return status_label(chart, None)
+    if _known(group.status) in (None, "exempt"):
+        return status_label(chart, _known(group.status))
     return label(chart, "chart.no_percent")
 
 
+def _problem_scale(counts: Sequence[int]) -> tuple[float, list[int]]:
+    """The open-problems axis: its top (bars stay in the lower half, under the rate line)
+    and its ticks, whole numbers."""
+    top = max([*counts, 4]) * 2.0
+    ticks = [int(v) for v in MaxNLocator(nbins=4, integer=True).tick_values(0, top) if v <= top]
+    return top, ticks
+
+
 def _draw_trend(ax: Axes, chart: BulletinChart, trend: Sequence[TrendPoint], style: _Style) -> None:
-    problems_ax = ax.twinx()
-    ax.set_zorder(problems_ax.get_zorder() + 1)  # the rate line above the problem bars
-    ax.patch.set_visible(False)
+    """On-time rate (line, left axis in %) and open problems (bars, right axis), drawn on
+    one axes: the problem counts are scaled onto the rate's 0–118 range, which saves a
+    twin axes and its ticks."""
+    ax.set_axis_off()
+    weeks = max(len(trend), 1)
+    ax.set_xlim(-0.6, weeks - 0.4)
+    ax.set_ylim(0, RATE_TOP)
     positions = list(range(len(trend)))
-    rates = [round(point.on_time_rate * 100) for point in trend]
-    counts = [point.open_problems for point in trend]
-    problems_ax.bar(positions, counts, width=0.55, color=PROBLEM_COLOUR, zorder=1)
-    ax.plot(positions, rates, color=RATE_COLOUR, linewidth=2.4, marker="o", markersize=6)
-    for x, rate, count in zip(positions, rates, counts, strict=True):
+    rates = [_rate(point.on_time_rate) for point in trend]
+    counts = [max(point.open_problems, 0) for point in trend]
+    top, ticks = _problem_scale(counts)
+    scale = RATE_TOP / top
+    ax.hlines(range(25, 101, 25), -0.6, weeks - 0.4, colors=GRID_COLOUR, linewidth=0.8, zorder=0)
+    ax.hlines(0, -0.6, weeks - 0.4, colors=INK, linewidth=0.8)
+    ax.vlines([-0.6, weeks - 0.4], 0, RATE_TOP, colors=INK, linewidth=0.8)
+    ax.bar(
+        positions, [count * scale for count in counts], width=0.55, color=PROBLEM_COLOUR, zorder=1
+    )
+    ax.plot(positions, rates, color=RATE_COLOUR, linewidth=2.4, marker="o", markersize=6, zorder=3)
+    for x, rate, count, point in zip(positions, rates, counts, trend, strict=True):
         ax.text(
             x,
             min(rate, 100) + 4,
@@ -341,60 +396,49 @@ def _draw_trend(ax: Axes, chart: BulletinChart, trend: Sequence[TrendPoint], sty
             ha="center",
             va="bottom",
             color=RATE_COLOUR,
+            zorder=4,
         )
-        problems_ax.text(
+        ax.text(
             x,
-            count,
+            count * scale,
             str(count),
             fontproperties=style.value,
             parse_math=False,
             ha="center",
             va="top",
             color=INK,
+            zorder=2,
         )
-    for x, point in zip(positions, trend, strict=True):
-        # Week labels as texts under the axis: a tick would cost two lines and texts more.
-        ax.text(
-            x,
-            -0.03,
-            point.label,
-            transform=ax.get_xaxis_transform(),
-            fontproperties=style.tick,
-            parse_math=False,
-            ha="center",
-            va="top",
-            color=INK,
+        _axis_text(
+            ax, x, 0, point.label, style.tick, transform=ax.get_xaxis_transform(), dy=-5, va="top"
         )
-    ax.set_xticks([])
-    ax.set_xlim(-0.6, max(len(trend), 1) - 0.4)
-    ax.set_ylim(0, 118)
-    ax.set_yticks(
-        range(0, 101, 25),
-        labels=[f"{v}%" for v in range(0, 101, 25)],
-        fontproperties=style.tick,
-        color=INK,
-    )
-    ax.set_ylabel(
+    left, right = ax.get_yaxis_transform(), ax.get_yaxis_transform()
+    for value in range(0, 101, 25):
+        _axis_text(ax, 0, value, f"{value}%", style.tick, transform=left, dx=-5, ha="right")
+    for tick in ticks:
+        _axis_text(ax, 1, tick * scale, str(tick), style.tick, transform=right, dx=5, ha="left")
+    _axis_text(
+        ax,
+        0,
+        0.5,
         label(chart, "chart.axis.on_time_rate"),
-        fontproperties=style.tick,
-        parse_math=False,
+        style.tick,
+        transform=ax.transAxes,
+        dx=-48,
+        rotation=90,
         color=RATE_COLOUR,
     )
-    top = max([*counts, 4]) * 2.0  # bars in the lower half, below the rate line
-    ticks = [int(v) for v in MaxNLocator(nbins=4, integer=True).tick_values(0, top) if v <= top]
-    problems_ax.set_ylim(0, top)
-    problems_ax.set_yticks(
-        ticks, labels=[str(v) for v in ticks], fontproperties=style.tick, color=INK
-    )
-    problems_ax.set_ylabel(
+    _axis_text(
+        ax,
+        1,
+        0.5,
         label(chart, "chart.axis.open_problems"),
-        fontproperties=style.tick,
-        parse_math=False,
-        color="#546E7A",
+        style.tick,
+        transform=ax.transAxes,
+        dx=36,
+        rotation=90,
+        color=NOTE_COLOUR,
     )
-    ax.grid(axis="y", color="#DDDDDD", linewidth=0.8)
-    for axes in (ax, problems_ax):
-        axes.spines["top"].set_visible(False)
     handles = [
         Line2D(
             [],
@@ -425,5 +469,5 @@ def _draw_trend(ax: Axes, chart: BulletinChart, trend: Sequence[TrendPoint], sty
             parse_math=False,
             ha="center",
             va="center",
-            color="#546E7A",
+            color=NOTE_COLOUR,
         )

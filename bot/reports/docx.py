@@ -21,6 +21,11 @@ hint so that “quotes” and other shared punctuation take the Chinese face. La
 and digits in the text are set in Times New Roman, as the offices' templates do (the
 standard names no Latin face); the page number is 宋体 throughout, as §7.5 asks.
 
+Paragraphs, runs and table rows are built from property elements made once per render
+and copied (in the schema's child order, :mod:`bot.reports.wordml`): a bulletin for a
+thousand groups has tens of thousands of cells, and python-docx's per-property setters
+would take seconds for them.
+
 Rendering is deterministic: core properties come from the document (``issued_on``), and
 :func:`bot.reports.package.stable_zip` fixes the zip's entry times.
 """
@@ -28,23 +33,21 @@ Rendering is deterministic: core properties come from the document (``issued_on`
 from __future__ import annotations
 
 import io
+from copy import deepcopy
+from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from docx import Document
-from docx.enum.section import WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph as DocxParagraph
-from docx.text.run import Run
+from docx.shared import Mm
 from lxml import etree
+from lxml.etree import _Element
 
 from bot.reports.layout import Block, Heading, OfficialDocument, Paragraph, Table
 from bot.reports.package import stable_zip, xml_text
+from bot.reports.wordml import child, element, twips
 
 # Fonts (named, not embedded: GB/T 9704 §5.2.3, §7.3).
 TITLE_FONT = "方正小标宋简体"
@@ -89,7 +92,7 @@ def render_document(doc: OfficialDocument) -> bytes:
     _set_page(word)
     _set_defaults(word)
     _set_properties(word, doc)
-    body = _Body(word)
+    body = _Body(word.element.body)
     body.title_block(doc)
     for block in doc.blocks:
         body.block(block)
@@ -102,158 +105,144 @@ def render_document(doc: OfficialDocument) -> bytes:
     return stable_zip(buffer.getvalue(), doc.issued_on)
 
 
-# --- runs and paragraphs -----------------------------------------------------------------
+# --- property elements, made once and copied ----------------------------------------------
 
 
-def set_fonts(rpr_owner: Run | object, east_asian: str, latin: str = LATIN_FONT) -> None:
-    """Name the East Asian and the Latin font of a run (or a style's run properties)."""
-    rpr = rpr_owner._element.get_or_add_rPr() if isinstance(rpr_owner, Run) else rpr_owner
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
+@dataclass(frozen=True)
+class Layout:
+    """How a paragraph sits: alignment, indents and exact line height, in points."""
+
+    align: str = "both"  # justified, as 公文 body text is
+    first_line: float = 0
+    left: float = 0
+    right: float = 0
+    line: float = LINE_PITCH_PT
+    grid: bool = True  # off for tables and the footer: each line would take a body line
+    outline: int | None = None  # heading level for Word's navigation pane
+    keep_next: bool = False
+
+
+BODY = Layout(first_line=INDENT_PT)
+CENTRED = Layout(align="center")
+
+
+@lru_cache(maxsize=256)  # bounded: the issuer's indent varies with its length
+def paragraph_properties(layout: Layout) -> _Element:
+    """``w:pPr`` for ``layout``; copy it before use (it is cached)."""
+    ppr = element("w:pPr")
+    if layout.keep_next:
+        child(ppr, "w:keepNext")
+    # No extra gap between Chinese and Latin or digits ("5,200 人次"): it would break the
+    # 28-character line, and 公文 runs numbers into the text. Set on each paragraph as
+    # well as on Normal, since LibreOffice and WPS do not all read it from the style.
+    child(ppr, "w:autoSpaceDE", val="0")
+    child(ppr, "w:autoSpaceDN", val="0")
+    if not layout.grid:
+        child(ppr, "w:snapToGrid", val="0")
+    child(ppr, "w:spacing", before="0", after="0", line=twips(layout.line), lineRule="exact")
+    child(ppr, "w:ind", left=twips(layout.left), right=twips(layout.right),
+          firstLine=twips(layout.first_line))  # fmt: skip
+    child(ppr, "w:jc", val=layout.align)
+    if layout.outline is not None:
+        child(ppr, "w:outlineLvl", val=str(layout.outline))
+    return ppr
+
+
+def set_fonts(rpr: _Element, east_asian: str, latin: str = LATIN_FONT) -> None:
+    """Name the East Asian and the Latin font of a run or a style, without theme fonts
+    (a theme font would win over the names), hinting East Asian so that “quotes” and
+    other shared punctuation take the Chinese face."""
+    fonts = child(rpr, "w:rFonts")
     for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-        fonts.attrib.pop(qn(theme), None)  # a theme font would win over the names below
-    fonts.set(qn("w:ascii"), latin)
-    fonts.set(qn("w:hAnsi"), latin)
-    fonts.set(qn("w:eastAsia"), east_asian)
-    fonts.set(qn("w:cs"), latin)
-    fonts.set(qn("w:hint"), "eastAsia")
+        fonts.attrib.pop(qn(theme), None)
+    for name, value in (("ascii", latin), ("hAnsi", latin), ("eastAsia", east_asian),
+                        ("cs", latin), ("hint", "eastAsia")):  # fmt: skip
+        fonts.set(qn(f"w:{name}"), value)
+
+
+@lru_cache(maxsize=64)
+def run_properties(font: str, size: float, bold: bool = False) -> _Element:
+    """``w:rPr`` naming both fonts and the size; copy it before use (it is cached)."""
+    rpr = element("w:rPr")
+    set_fonts(rpr, font, SONGTI if font == SONGTI else LATIN_FONT)
+    if bold:
+        child(rpr, "w:b")
+    child(rpr, "w:sz", val=str(round(size * 2)))
+    child(rpr, "w:szCs", val=str(round(size * 2)))
+    return rpr
+
+
+def add_paragraph(parent: _Element, layout: Layout, before: _Element | None = None) -> _Element:
+    """A ``w:p`` at the end of ``parent`` (or before ``before``), laid out as ``layout``."""
+    paragraph = element("w:p")
+    paragraph.append(deepcopy(paragraph_properties(layout)))
+    if before is not None:
+        before.addprevious(paragraph)
+    else:
+        parent.append(paragraph)
+    return paragraph
 
 
 def add_run(
-    paragraph: DocxParagraph, text: str, font: str, size: float, *, bold: bool = False
-) -> Run:
-    """A run with its fonts and size set on the run itself (every run, as Word needs)."""
-    run = paragraph.add_run(xml_text(text))
-    set_fonts(run, font, SONGTI if font == SONGTI else LATIN_FONT)
-    run.font.size = Pt(size)
-    run.font.bold = True if bold else None  # inherit, rather than write <w:b w:val="0"/>
-    _child(run._element.get_or_add_rPr(), "w:szCs").set(qn("w:val"), str(round(size * 2)))
+    paragraph: _Element, text: str, font: str, size: float, *, bold: bool = False
+) -> _Element:
+    """A run with its fonts and size set on the run itself (every run, as Word needs);
+    newlines become line breaks, as python-docx's ``text`` makes them."""
+    run = element("w:r")
+    run.append(deepcopy(run_properties(font, size, bold)))
+    run.text = xml_text(text)  # CT_R.text: <w:t>, <w:br/> for "\n", <w:tab/> for "\t"
+    paragraph.append(run)
     return run
-
-
-def _child(parent: object, tag: str) -> object:
-    """The child ``tag`` of an XML element, created if missing."""
-    found = parent.find(qn(tag))
-    if found is None:
-        found = OxmlElement(tag)
-        parent.append(found)
-    return found
-
-
-def _format(
-    paragraph: DocxParagraph,
-    *,
-    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.JUSTIFY,
-    first_line: float = 0,
-    left: float = 0,
-    right: float = 0,
-    line: float = LINE_PITCH_PT,
-) -> None:
-    fmt = paragraph.paragraph_format
-    fmt.alignment = align
-    fmt.first_line_indent = Pt(first_line)
-    fmt.left_indent = Pt(left)
-    fmt.right_indent = Pt(right)
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(line)
-    fmt.space_before = Pt(0)
-    fmt.space_after = Pt(0)
-    _no_auto_space(paragraph._p.get_or_add_pPr())
-
-
-def _no_auto_space(ppr: object) -> None:
-    """No extra gap between Chinese and Latin or digits ("5,200 人次"): it would break the
-    28-character line, and 公文 runs numbers into the text. Set on each paragraph as well
-    as on Normal, since LibreOffice and WPS do not all read it from the style."""
-    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
-        _child(ppr, tag).set(qn("w:val"), "0")
 
 
 class _Body:
     """Appends the document's parts in order, each in its GB/T 9704 form."""
 
-    def __init__(self, word: Document) -> None:
-        self.word = word
+    def __init__(self, body: _Element) -> None:
+        self.body = body
+        self.end = body.find(qn("w:sectPr"))  # everything goes before the section
 
-    def paragraph(self) -> DocxParagraph:
-        return self.word.add_paragraph()
+    def paragraph(self, layout: Layout) -> _Element:
+        return add_paragraph(self.body, layout, before=self.end)
 
     def title_block(self, doc: OfficialDocument) -> None:
-        title = self.paragraph()
-        _format(title, align=WD_ALIGN_PARAGRAPH.CENTER, line=TITLE_LINE_PT)
+        title = self.paragraph(Layout(align="center", line=TITLE_LINE_PT))
         add_run(title, doc.title, TITLE_FONT, TITLE_PT)
         # The issue number under the title, as bulletins carry it (第N期 / 预览), then the
         # period; both centred in 3号 仿宋.
         for line in (doc.number_line, doc.subtitle):
             if line:
-                centred = self.paragraph()
-                _format(centred, align=WD_ALIGN_PARAGRAPH.CENTER)
-                add_run(centred, line, BODY_FONT, BODY_PT)
-        self.blank()  # one empty line between the title block and the text (§7.3.2)
-
-    def blank(self) -> None:
-        _format(self.paragraph())
+                add_run(self.paragraph(CENTRED), line, BODY_FONT, BODY_PT)
+        self.paragraph(Layout())  # one empty line before the text (§7.3.2)
 
     def block(self, block: Block) -> None:
         if isinstance(block, Heading):
-            self.heading(block)
+            level = min(max(block.level, 1), 4)
+            # An outline level lets Word's navigation pane list the headings without the
+            # template's heading styles (whose theme fonts and colours are not 公文).
+            layout = Layout(first_line=INDENT_PT, outline=level - 1, keep_next=True)
+            add_run(self.paragraph(layout), block.text, HEADING_FONTS[level], BODY_PT)
         elif isinstance(block, Paragraph):
-            self.text(block)
+            paragraph = self.paragraph(BODY)
+            if block.lead:
+                add_run(paragraph, block.lead, BODY_FONT, BODY_PT, bold=True)
+            add_run(paragraph, block.text, BODY_FONT, BODY_PT)
         elif isinstance(block, Table):
-            self.table(block)
+            self.end.addprevious(build_table(block))
+            self.paragraph(Layout())  # a line after the table, before the text goes on
         else:
             raise TypeError(f"not a document block: {block!r}")
-
-    def heading(self, heading: Heading) -> None:
-        level = min(max(heading.level, 1), 4)
-        paragraph = self.paragraph()
-        _format(paragraph, first_line=INDENT_PT)
-        paragraph.paragraph_format.keep_with_next = True
-        # An outline level lets Word's navigation pane list the headings without the
-        # template's heading styles (whose theme fonts and colours are not 公文).
-        _child(paragraph._p.get_or_add_pPr(), "w:outlineLvl").set(qn("w:val"), str(level - 1))
-        add_run(paragraph, heading.text, HEADING_FONTS[level], BODY_PT)
-
-    def text(self, block: Paragraph) -> None:
-        paragraph = self.paragraph()
-        _format(paragraph, first_line=INDENT_PT)
-        if block.lead:
-            add_run(paragraph, block.lead, BODY_FONT, BODY_PT, bold=True)
-        add_run(paragraph, block.text, BODY_FONT, BODY_PT)
-
-    def table(self, table: Table) -> None:
-        columns = max([len(table.header), *(len(row) for row in table.rows)]) or 1
-        widths = _column_widths(table.widths, columns)
-        grid = self.word.add_table(rows=1 + len(table.rows), cols=columns)
-        grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-        grid.autofit = False
-        _table_borders(grid)
-        for index, width in enumerate(widths):
-            grid.columns[index].width = width
-        header = grid.rows[0]
-        _repeat_header(header)
-        for index, cell in enumerate(header.cells):
-            _cell(cell, _at(table.header, index), widths[index], HEITI, header=True)
-        for row, values in zip(grid.rows[1:], table.rows, strict=True):
-            _cant_split(row)
-            for index, cell in enumerate(row.cells):
-                _cell(cell, _at(values, index), widths[index], BODY_FONT)
-        self.blank()  # a line after the table, before the text goes on
 
     def signature(self, issuer: str, issued_on: date) -> None:
         """Issuer and date (§7.3.5.1): the date four characters in, the issuer over it."""
         stamp = format_date(issued_on)
-        self.blank()
+        self.paragraph(Layout())
         if issuer:
             shift = (_width_em(stamp) - _width_em(issuer)) / 2 * BODY_PT
-            paragraph = self.paragraph()
-            _format(paragraph, align=WD_ALIGN_PARAGRAPH.RIGHT, right=max(0, DATE_RIGHT_PT + shift))
-            add_run(paragraph, issuer, BODY_FONT, BODY_PT)
-        paragraph = self.paragraph()
-        _format(paragraph, align=WD_ALIGN_PARAGRAPH.RIGHT, right=DATE_RIGHT_PT)
-        add_run(paragraph, stamp, BODY_FONT, BODY_PT)
+            right = max(0, DATE_RIGHT_PT + shift)
+            add_run(self.paragraph(Layout(align="right", right=right)), issuer, BODY_FONT, BODY_PT)
+        add_run(self.paragraph(Layout(align="right", right=DATE_RIGHT_PT)), stamp, BODY_FONT,
+                BODY_PT)  # fmt: skip
 
 
 def format_date(day: date) -> str:
@@ -266,66 +255,69 @@ def _width_em(text: str) -> float:
     return sum(0.5 if ord(char) < 0x2E80 else 1.0 for char in text)
 
 
-def _at(values: tuple[str, ...], index: int) -> str:
-    return str(values[index]) if index < len(values) else ""
-
-
 # --- tables ------------------------------------------------------------------------------
 
+HEADER_CELL = Layout(align="center", line=TABLE_LINE_PT, grid=False)
+BODY_CELL = Layout(align="left", line=TABLE_LINE_PT, grid=False)
 
-def _column_widths(relative: tuple[float, ...] | None, columns: int) -> list[Mm]:
-    """Column widths filling the type area; missing or bad weights share it equally."""
+
+def column_widths(relative: tuple[float, ...] | None, columns: int) -> list[int]:
+    """Column widths in twips filling the type area; missing or bad weights share it."""
     weights = list(relative or ())[:columns]
     weights += [sum(weights) / len(weights) if weights else 1.0] * (columns - len(weights))
     if any(weight <= 0 for weight in weights):
         weights = [1.0] * columns
-    total = sum(weights)
-    return [Mm(TYPE_AREA_WIDTH_MM * weight / total) for weight in weights]
+    area = Mm(TYPE_AREA_WIDTH_MM).twips
+    return [round(area * weight / sum(weights)) for weight in weights]
 
 
-def _table_borders(grid: object) -> None:
-    """Single lines all round and inside, set on the table so no template style is needed."""
-    properties = grid._tbl.tblPr
-    borders = OxmlElement("w:tblBorders")
+def build_table(table: Table) -> _Element:
+    """A bordered table filling the type area; its header row repeats on every page."""
+    columns = max([len(table.header), *(len(row) for row in table.rows)]) or 1
+    widths = column_widths(table.widths, columns)
+    grid = element("w:tbl")
+    properties = child(grid, "w:tblPr")
+    child(properties, "w:tblW", w=str(sum(widths)), type="dxa")
+    child(properties, "w:jc", val="center")
+    borders = child(properties, "w:tblBorders")
     for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        line = OxmlElement(f"w:{side}")
-        line.set(qn("w:val"), "single")
-        line.set(qn("w:sz"), "4")
-        line.set(qn("w:space"), "0")
-        line.set(qn("w:color"), "000000")
-        borders.append(line)
-    properties.append(borders)
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")
-    properties.append(layout)
+        borders.append(element(f"w:{side}", val="single", sz="4", space="0", color="000000"))
+    child(properties, "w:tblLayout", type="fixed")
+    columns_element = child(grid, "w:tblGrid")
+    for width in widths:
+        columns_element.append(element("w:gridCol", w=str(width)))
+    header = _row(widths, header=True)
+    _fill(header, table.header, HEITI)
+    grid.append(header)
+    template = _row(widths, header=False)
+    for values in table.rows:
+        row = deepcopy(template)
+        _fill(row, values, BODY_FONT)
+        grid.append(row)
+    return grid
 
 
-def _repeat_header(row: object) -> None:
-    """``w:tblHeader``: Word repeats this row at the top of every page the table spans."""
-    _cant_split(row)
-    _child(row._tr.get_or_add_trPr(), "w:tblHeader").set(qn("w:val"), "true")
+def _row(widths: list[int], *, header: bool) -> _Element:
+    """An empty row: kept on one page; ``w:tblHeader`` makes Word repeat a header row."""
+    row = element("w:tr")
+    properties = child(row, "w:trPr")
+    child(properties, "w:cantSplit", val="true")
+    if header:
+        child(properties, "w:tblHeader", val="true")
+    for width in widths:
+        cell = element("w:tc")
+        cell_properties = child(cell, "w:tcPr")
+        child(cell_properties, "w:tcW", w=str(width), type="dxa")
+        child(cell_properties, "w:vAlign", val="center")
+        add_paragraph(cell, HEADER_CELL if header else BODY_CELL)
+        row.append(cell)
+    return row
 
 
-def _cant_split(row: object) -> None:
-    _child(row._tr.get_or_add_trPr(), "w:cantSplit").set(qn("w:val"), "true")
-
-
-def _cell(cell: _Cell, text: str, width: Mm, font: str, *, header: bool = False) -> None:
-    cell.width = width
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    paragraph = cell.paragraphs[0]
-    _format(
-        paragraph,
-        align=WD_ALIGN_PARAGRAPH.CENTER if header else WD_ALIGN_PARAGRAPH.LEFT,
-        line=TABLE_LINE_PT,
-    )
-    # Off the document grid, or every table line would take a full 28.95 pt body line.
-    _child(paragraph._p.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
-    lines = text.split("\n")
-    for number, line in enumerate(lines):
-        run = add_run(paragraph, line, font, TABLE_PT)
-        if number < len(lines) - 1:
-            run.add_break()
+def _fill(row: _Element, values: tuple[str, ...], font: str) -> None:
+    cells = row.findall(qn("w:tc"))
+    for cell, value in zip(cells, values, strict=False):
+        add_run(cell.find(qn("w:p")), str(value), font, TABLE_PT)
 
 
 # --- page, defaults, properties, page numbers -------------------------------------------
@@ -333,7 +325,6 @@ def _cell(cell: _Cell, text: str, width: Mm, font: str, *, header: bool = False)
 
 def _set_page(word: Document) -> None:
     section = word.sections[0]
-    section.start_type = WD_SECTION.NEW_PAGE
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
@@ -341,16 +332,13 @@ def _set_page(word: Document) -> None:
     # §7.5: the page number line sits 7 mm below the type area: its bottom is then about
     # 35 - 7 - 5 (one 14 pt line) = 23 mm above the paper's edge.
     section.footer_distance = Mm(23)
-    grid = section._sectPr.find(qn("w:docGrid"))
-    if grid is None:
-        grid = OxmlElement("w:docGrid")
-        section._sectPr.append(grid)
     # A line grid of 28.95 pt (22 lines). No character grid: LibreOffice and WPS snap
     # characters to it differently from Word (bold or 2号 text takes two cells), while the
     # condensed spacing of Normal gives 28 characters a line in all of them.
+    grid = section._sectPr.find(qn("w:docGrid"))
+    grid.attrib.clear()
     grid.set(qn("w:type"), "lines")
-    grid.set(qn("w:linePitch"), str(round(LINE_PITCH_PT * 20)))
-    grid.attrib.pop(qn("w:charSpace"), None)
+    grid.set(qn("w:linePitch"), twips(LINE_PITCH_PT))
 
 
 def _set_defaults(word: Document) -> None:
@@ -360,27 +348,19 @@ def _set_defaults(word: Document) -> None:
         for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
             fonts.attrib.pop(qn(theme), None)
     defaults = styles.find(qn("w:docDefaults"))
-    default_rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    normal = word.styles["Normal"]
-    for rpr in (default_rpr, normal.element.get_or_add_rPr()):
+    normal = word.styles["Normal"].element
+    for rpr in (defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}"), child(normal, "w:rPr")):
         set_fonts(rpr, BODY_FONT)
-        _child(rpr, "w:sz").set(qn("w:val"), str(BODY_PT * 2))
-        _child(rpr, "w:szCs").set(qn("w:val"), str(BODY_PT * 2))
-        _child(rpr, "w:spacing").set(qn("w:val"), str(CONDENSE_TWIPS))
-        language = _child(rpr, "w:lang")
-        language.set(qn("w:val"), LANGUAGE)
-        language.set(qn("w:eastAsia"), LANGUAGE)
-    fmt = normal.paragraph_format
-    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(LINE_PITCH_PT)
-    fmt.space_before = fmt.space_after = Pt(0)
-    fmt.widow_control = False  # a widow line would break the 22-line page
-    _no_auto_space(normal.element.get_or_add_pPr())
-    default_ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
-    spacing = _child(default_ppr, "w:spacing")
-    spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), str(round(LINE_PITCH_PT * 20)))
-    spacing.set(qn("w:lineRule"), "exact")
+        child(rpr, "w:spacing", val=str(CONDENSE_TWIPS))
+        child(rpr, "w:sz", val=str(BODY_PT * 2))
+        child(rpr, "w:szCs", val=str(BODY_PT * 2))
+        child(rpr, "w:lang", val=LANGUAGE, eastAsia=LANGUAGE)
+    for ppr in (defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}"), child(normal, "w:pPr")):
+        child(ppr, "w:widowControl", val="0")  # a widow line would break the 22-line page
+        child(ppr, "w:autoSpaceDE", val="0")
+        child(ppr, "w:autoSpaceDN", val="0")
+        child(ppr, "w:spacing", before="0", after="0", line=twips(LINE_PITCH_PT),
+              lineRule="exact")  # fmt: skip
 
 
 def _set_properties(word: Document, doc: OfficialDocument) -> None:
@@ -408,20 +388,18 @@ def _property(text: str) -> str:
 
 def _set_font_table(word: Document) -> None:
     """Our fonts, with their substitutes, instead of the template's Japanese and Latin ones."""
-    part = word.part.part_related_by(RT.FONT_TABLE)
-    fonts = OxmlElement("w:fonts")
-    latin = OxmlElement("w:font")
-    latin.set(qn("w:name"), LATIN_FONT)
+    fonts = element("w:fonts")
+    latin = element("w:font", name=LATIN_FONT)
     for tag, value in (("w:charset", "00"), ("w:family", "roman"), ("w:pitch", "variable")):
-        _child(latin, tag).set(qn("w:val"), value)
+        latin.append(element(tag, val=value))
     fonts.append(latin)
     for name, substitute, family, pitch in FONT_TABLE:
-        font = OxmlElement("w:font")
-        font.set(qn("w:name"), name)
+        font = element("w:font", name=name)
         for tag, value in (("w:altName", substitute), ("w:charset", "86"),
                            ("w:family", family), ("w:pitch", pitch)):  # fmt: skip
-            _child(font, tag).set(qn("w:val"), value)
+            font.append(element(tag, val=value))
         fonts.append(font)
+    part = word.part.part_related_by(RT.FONT_TABLE)
     part._blob = etree.tostring(fonts, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
@@ -434,39 +412,31 @@ def _drop_thumbnail(word: Document) -> None:
 
 
 def _set_page_numbers(word: Document) -> None:
-    """ "— 1 —" in 14 pt 宋体 (§7.5): odd pages right, even pages left, one character in."""
+    """ "— 1 —" in 14 pt 宋体 (§7.5): odd pages right, even pages left, one character in
+    (空一字: one 4号 character)."""
     word.settings.odd_and_even_pages_header_footer = True
     section = word.sections[0]
-    _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT)
-    _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT)
+    line = PAGE_NUMBER_PT * 1.3
+    odd = Layout(align="right", right=PAGE_NUMBER_PT, line=line, grid=False)
+    even = Layout(align="left", left=PAGE_NUMBER_PT, line=line, grid=False)
+    for footer, layout in ((section.footer, odd), (section.even_page_footer, even)):
+        footer_element = footer._element
+        for old in footer_element.findall(qn("w:p")):
+            footer_element.remove(old)
+        paragraph = add_paragraph(footer_element, layout)
+        add_run(paragraph, "— ", SONGTI, PAGE_NUMBER_PT)
+        _field(paragraph, "PAGE", "1")
+        add_run(paragraph, " —", SONGTI, PAGE_NUMBER_PT)
 
 
-def _page_number(paragraph: DocxParagraph, align: WD_ALIGN_PARAGRAPH) -> None:
-    inset = PAGE_NUMBER_PT  # 空一字: one 4号 character
-    _format(
-        paragraph,
-        align=align,
-        left=inset if align == WD_ALIGN_PARAGRAPH.LEFT else 0,
-        right=inset if align == WD_ALIGN_PARAGRAPH.RIGHT else 0,
-        line=PAGE_NUMBER_PT * 1.3,
-    )
-    _child(paragraph._p.get_or_add_pPr(), "w:snapToGrid").set(qn("w:val"), "0")
-    add_run(paragraph, "— ", SONGTI, PAGE_NUMBER_PT)
-    _field(paragraph, "PAGE", "1")
-    add_run(paragraph, " —", SONGTI, PAGE_NUMBER_PT)
-
-
-def _field(paragraph: DocxParagraph, instruction: str, placeholder: str) -> None:
+def _field(paragraph: _Element, instruction: str, placeholder: str) -> None:
     """A complex field (begin, instruction, separate, cached result, end), all runs styled."""
-    for kind, text in (("begin", None), ("instr", instruction), ("separate", None),
-                       ("result", placeholder), ("end", None)):  # fmt: skip
-        run = add_run(paragraph, text if kind == "result" else "", SONGTI, PAGE_NUMBER_PT)
-        if kind == "instr":
-            code = OxmlElement("w:instrText")
-            code.set(qn("xml:space"), "preserve")
+    for mark in ("begin", "instruction", "separate", "result", "end"):
+        run = add_run(paragraph, placeholder if mark == "result" else "", SONGTI, PAGE_NUMBER_PT)
+        if mark == "instruction":
+            code = element("w:instrText")
+            code.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             code.text = f" {instruction} "
-            run._element.append(code)
-        elif kind in ("begin", "separate", "end"):
-            mark = OxmlElement("w:fldChar")
-            mark.set(qn("w:fldCharType"), kind)
-            run._element.append(mark)
+            run.append(code)
+        elif mark != "result":
+            run.append(element("w:fldChar", fldCharType=mark))

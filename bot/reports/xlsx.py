@@ -136,9 +136,21 @@ def _fill(sheet: Worksheet, data: Sheet) -> None:
             max(width + 2, WIDTH_MIN), WIDTH_MAX
         )
     sheet.freeze_panes = "A2"
+    _print_setup(sheet)
     if columns:
         last = f"{get_column_letter(columns)}{max(len(data.rows) + 1, 1)}"
         sheet.auto_filter.ref = f"A1:{last}"
+
+
+def _print_setup(sheet: Worksheet) -> None:
+    """Offices print these: A4 landscape, all columns on the page width, the header row
+    repeated on every printed page (as the Word tables repeat theirs)."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
 
 
 def _put(sheet: Worksheet, row: int, column: int, value: Cell) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import sys
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import matplotlib
 import pytest
@@ -13,11 +14,11 @@ from PIL import Image
 from bot.i18n import SUPPORTED_LOCALES, catalog
 from bot.reports import charts
 from bot.reports.charts import LABEL_KEYS, MAX_ROWS, render_bulletin_chart
-from bot.reports.fonts import FontUnavailable, chart_font, packaged_font, system_font
+from bot.reports.fonts import packaged_font, system_font
 from bot.reports.layout import BulletinChart, GroupStatus, TrendPoint
 from bot.sample import sample_roster
 
-STATUSES = ("on_track", "delayed", "blocked", None)
+STATUSES = ("on_track", "delayed", "blocked", None, "exempt")
 DIGITS = "0123456789%…—（）·:"
 
 
@@ -31,7 +32,7 @@ def _font(source: str) -> charts.ChartFont:
 def _groups(count: int) -> tuple[GroupStatus, ...]:
     names = [group.name for group in sample_roster(count)]
     return tuple(
-        GroupStatus(name, STATUSES[i % 4], None if i % 3 == 2 else (i * 13) % 101)
+        GroupStatus(name, STATUSES[i % 5], None if i % 3 == 2 else (i * 13) % 101)
         for i, name in enumerate(names)
     )
 
@@ -119,12 +120,33 @@ def test_long_names_are_shortened_and_overrides_replace_catalog_labels() -> None
     assert charts.label(chart, "chart.legend.count", status="A", count=2) == "A (2)"
 
 
-def test_the_font_choice_follows_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LIHUI_CHART_FONT", "packaged")
-    assert chart_font().source == "packaged"
-    assert chart_font().regular.endswith("zhplot/fonts/NotoSansSC-Regular.ttf")
-    monkeypatch.setenv("LIHUI_CHART_FONT", "comic-sans")
-    with pytest.raises(FontUnavailable):
-        chart_font()
-    if system_font() is not None:
-        assert chart_font("auto").source == "system"
+def test_odd_names_and_out_of_range_numbers_still_draw() -> None:
+    """Text is text (no mathtext from "$"), and numbers outside 0–100 stay in the panel."""
+    groups = (
+        GroupStatus("$\\frac{1}{0}$ <b>&amp;", "on_track", 150),
+        GroupStatus("两行\n名称", "delayed", -5),
+        GroupStatus("未知状态", "paused", None),
+        GroupStatus("免报组", "exempt", None),
+    )
+    trend = (TrendPoint("$x$", float("nan"), -1), TrendPoint("第2周", 1.7, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        png = render_bulletin_chart(
+            BulletinChart("$\\alpha$", groups, trend), font=_font("packaged")
+        )
+    assert png.startswith(b"\x89PNG")
+    assert charts.shorten("两行\n名称") == "两行 名称"
+    assert [charts._bar(v) for v in (150, -5, None, float("nan"), 42)] == [100, 0, 0, 0, 42]
+    assert [charts._rate(v) for v in (float("nan"), 1.7, 0.846)] == [0, 100, 85]
+
+
+def test_charts_rendered_in_threads_are_the_same_as_one_by_one() -> None:
+    """The bot renders off the event loop (asyncio.to_thread): threads must not interfere."""
+    charts_ = [
+        BulletinChart(f"周通报{i}", _groups(13 + i), _trend(), locale="zh-CN") for i in range(4)
+    ]
+    font = _font("packaged")
+    expected = [render_bulletin_chart(chart, font=font) for chart in charts_]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda chart: render_bulletin_chart(chart, font=font), charts_ * 2))
+    assert results == expected * 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
@@ -16,6 +17,7 @@ from lxml import etree
 
 from bot.reports.docx import render_document
 from bot.reports.layout import Heading, OfficialDocument, Paragraph, Table
+from bot.reports.wordml import child, element, out_of_order
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 ODD_TEXT = "<b>&amp; 1 < 2 && “引号” \U0001f600 e\u0301 \u202eRTL\u202c ＜全角＞ \x00\x0b"
@@ -223,7 +225,7 @@ def test_html_looking_and_odd_text_renders_literally() -> None:
     doc = _document(
         title=ODD_TEXT,
         subtitle=ODD_TEXT,
-        number_line="预览",
+        number_line=ODD_TEXT,
         issuer=ODD_TEXT,
         blocks=(
             Heading(ODD_TEXT),
@@ -234,8 +236,9 @@ def test_html_looking_and_odd_text_renders_literally() -> None:
     word = Document(io.BytesIO(render_document(doc)))
     shown = ODD_TEXT.replace("\x00", "\ufffd").replace("\x0b", "\n")
     texts = [p.text for p in word.paragraphs]
-    assert texts[0] == shown and texts[1] == "预览" and texts[2] == shown
-    assert shown in texts and shown + shown in texts
+    assert texts[:3] == [shown, shown, shown]  # title, number line, subtitle
+    assert texts[-2] == shown  # the issuer
+    assert shown in texts[3:] and shown + shown in texts  # heading; lead and text
     assert word.tables[0].cell(0, 0).text == shown and word.tables[0].cell(1, 0).text == shown
     assert word.core_properties.title == shown.replace("\n", " ")
 
@@ -273,3 +276,35 @@ def test_the_font_table_names_substitutes_and_the_template_thumbnail_is_gone(dat
     assert names[0] == "[Content_Types].xml"
     assert not [name for name in names if "thumbnail" in name]
     assert b"thumbnail" not in zipfile.ZipFile(io.BytesIO(data)).read("_rels/.rels")
+
+
+def test_properties_keep_the_schema_order_word_insists_on(data: bytes) -> None:
+    for part in ("word/document.xml", "word/styles.xml", "word/footer1.xml", "word/footer2.xml"):
+        assert out_of_order(_xml(data, part)) == [], part
+
+
+def test_wordml_child_inserts_where_the_schema_wants() -> None:
+    rpr = element("w:rPr")
+    for tag in ("w:lang", "w:sz", "w:rFonts", "w:spacing", "w:b"):
+        child(rpr, tag)
+    assert [node.tag.split("}")[1] for node in rpr] == ["rFonts", "b", "spacing", "sz", "lang"]
+    assert child(rpr, "w:sz", val="32") is rpr[3] and rpr[3].get(qn("w:val")) == "32"
+    backwards = element("w:pPr")
+    backwards.append(element("w:jc"))
+    backwards.append(element("w:ind"))
+    assert out_of_order(backwards) == [W + "pPr: ['jc', 'ind']"]
+
+
+def test_a_thousand_row_table_keeps_every_row() -> None:
+    rows = tuple((f"专项组{i}", "正常推进", f"{i % 101}%") for i in range(1000))
+    doc = _document(blocks=(Table(("专项组", "状态", "进度"), rows),))
+    (table,) = Document(io.BytesIO(render_document(doc))).tables
+    assert len(table.rows) == 1001
+    assert [cell.text for cell in table.rows[1000].cells] == ["专项组999", "正常推进", "90%"]
+
+
+def test_documents_rendered_in_threads_are_the_same_as_one_by_one() -> None:
+    docs = [_document(title=f"第{i}期通报", issuer="办公室" * (i + 1)) for i in range(4)]
+    expected = [render_document(doc) for doc in docs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(render_document, docs * 3)) == expected * 3

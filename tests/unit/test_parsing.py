@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.parsing import InputError, clean_text, format_number, parse_number, parse_percent
+from bot.parsing import (
+    InputError,
+    clean_text,
+    format_number,
+    has_visible,
+    is_blank,
+    parse_number,
+    parse_percent,
+)
 
 
 @pytest.mark.parametrize(
@@ -98,3 +106,43 @@ def test_too_long_text_says_how_long() -> None:
     with pytest.raises(InputError) as refused:
         clean_text("字" * 11, limit=10)
     assert refused.value.params == {"limit": 10, "length": 11}
+
+
+# The "blank message" tricks: characters that render as nothing at all.
+BLANKS = "\u3164\u115f\u1160\uffa0\u2800\u200b\u200c\u200d\u2060\ufeff\u180e\u17b4\u3000 \t\n"
+blank_texts = st.text(alphabet=BLANKS + "\u0301\u034f\ufe0f\u202e\u00ad", min_size=1, max_size=40)
+
+
+@pytest.mark.parametrize(
+    "text", ["\u3164", "\u115f\u1160", "\uffa0", "\u2800\u2800", "\u3164\u200b \u2060", "\u0301"]
+)
+def test_invisible_fillers_are_refused_as_empty(text: str) -> None:
+    with pytest.raises(InputError) as refused:
+        clean_text(text, limit=100)
+    assert refused.value.key == "input.empty"
+
+
+@given(blank_texts)
+def test_any_text_made_only_of_blank_characters_is_empty(text: str) -> None:
+    with pytest.raises(InputError) as refused:
+        clean_text(text, limit=100)
+    assert refused.value.key == "input.empty"
+
+
+# Without combining marks: after a letter, a mark is part of it (A + ◌́ is Á).
+fillers = st.text(alphabet=BLANKS, max_size=20)
+
+
+@given(fillers, st.text(alphabet="走访企业15家ABC", min_size=1, max_size=20), fillers)
+def test_blank_characters_around_a_text_are_trimmed(before: str, core: str, after: str) -> None:
+    assert clean_text(before + core + after, limit=200) == core
+
+
+@given(st.text(max_size=200))
+def test_an_accepted_text_always_shows_something(text: str) -> None:
+    try:
+        cleaned = clean_text(text, limit=1000)
+    except InputError:
+        return
+    assert has_visible(cleaned)
+    assert not is_blank(cleaned[0]) and not is_blank(cleaned[-1])

@@ -153,7 +153,7 @@ async def _check_periods_and_ledger(database: Database, workspace_id: int, late:
     assert late_rows == late
     assert all(p.resolved_period_id and p.resolved_at for p in resolved)
     assert changes is not None and changes >= 2  # opened, ..., resolved
-    assert roles == {"director", "staff"}
+    assert roles == {"director", "staff", "member"}
 
 
 async def test_same_seed_same_history_and_reload_does_not_double(

@@ -55,6 +55,11 @@ def test_one_sheet_per_concern_with_bold_headers_frozen_and_filtered(data: bytes
     assert sheet.auto_filter.ref == "A1:F4"
     assert book["存在问题"].auto_filter.ref == "A1:B2"
     assert sheet.max_row == 4
+    # Printed: A4 landscape, one page wide, the header row on every page.
+    assert sheet.page_setup.paperSize == 9  # A4 in the SpreadsheetML paper codes
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$1:$1"
 
 
 def test_cells_keep_their_types(data: bytes) -> None:

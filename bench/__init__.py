@@ -1,0 +1,1 @@
+"""lihui's benchmarks: ``python -m bench`` (see ``docs/PERFORMANCE.md``)."""

@@ -1,0 +1,298 @@
+"""/decisions and /problems: the open ledgers, paged, with buttons for those who manage them.
+
+Readers (``decision.read`` / ``problem.read``) see the pages; managers also get a button
+per item: 销号 for a decision (which asks for a note, :mod:`bot.decide`), resolve and
+flag / unflag for a problem. Buttons name only what to act on (``dc:<id>``,
+``pr:<id>:<action>:<page>``, ``dp:<workspace>:<page>``); the caller's right is looked
+up on every press, in the workspace of the item pressed. A change finds the item already
+changed on a second press and changes nothing.
+
+A page holds at most :data:`PAGE_SIZE` items with texts cut to :data:`SNIPPET`, so a page
+and its buttons always fit one Telegram message.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import decide, ledgers
+from bot.access import may, workspaces_where
+from bot.dialog import Outcome, Pressed
+from bot.i18n import translate
+from bot.replies import Button, Keyboard, Reply, say
+from storage.models import Person, Problem, Workspace
+
+PAGE_SIZE = 10
+SNIPPET = 150
+NAME = 40  # a group's name in an item's detail line
+KINDS = {"d": "decision", "p": "problem"}
+
+
+def snippet(text: str, limit: int = SNIPPET) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def pages(total: int) -> int:
+    return max(1, -(-total // PAGE_SIZE))
+
+
+def nav_row(kind: str, workspace_id: int, page: int, total_pages: int) -> list[Button]:
+    row = []
+    if page > 0:
+        row.append(Button("‹", data=f"{kind}p:{workspace_id}:{page - 1}"))
+    if page + 1 < total_pages:
+        row.append(Button("›", data=f"{kind}p:{workspace_id}:{page + 1}"))
+    return row
+
+
+async def open_ledger(
+    session: AsyncSession,
+    person: Person,
+    locale: str,
+    now: datetime,
+    kind: str,
+    workspace: Workspace | None = None,
+    private: bool = True,
+) -> Outcome:
+    """/decisions (``kind="d"``) or /problems (``"p"``): in the chat's office, or the reader's.
+
+    In the office chat the decision ledger is read-only: closing one asks for a note, and
+    that conversation belongs in the private chat.
+    """
+    action = f"{KINDS[kind]}.read"
+    if workspace is not None:
+        if not await may(session, workspace.id, person, action):
+            return Outcome([Reply(say(locale, "ledgers.not_allowed"))])
+        return Outcome([await page(session, person, locale, now, kind, workspace, 0, private)])
+    offices = await workspaces_where(session, person, action)
+    if not offices:
+        return Outcome([Reply(say(locale, "ledgers.not_allowed"))])
+    if len(offices) > 1:
+        rows = [[Button(w.title or str(w.chat_id), data=f"lw:{kind}:{w.id}")] for w in offices]
+        return Outcome([Reply(say(locale, "ledgers.choose_office"), buttons=rows)])
+    return Outcome([await page(session, person, locale, now, kind, offices[0], 0)])
+
+
+async def page(
+    session: AsyncSession,
+    person: Person,
+    locale: str,
+    now: datetime,
+    kind: str,
+    workspace: Workspace,
+    number: int,
+    private: bool = True,
+) -> Reply:
+    manage = await may(session, workspace.id, person, f"{KINDS[kind]}.manage")
+    if kind == "d":
+        manage = manage and private
+        return await decisions_page(session, locale, now, workspace, number, manage)
+    return await problems_page(session, locale, now, workspace, number, manage)
+
+
+async def decisions_page(
+    session: AsyncSession,
+    locale: str,
+    now: datetime,
+    workspace: Workspace,
+    number: int,
+    manage: bool,
+) -> Reply:
+    views = await ledgers.live_decisions(session, workspace, now)
+    total = pages(len(views))
+    number = min(max(number, 0), total - 1)
+    shown = views[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+    lines = [
+        say(
+            locale,
+            "ledgers.decisions.title",
+            office=workspace.title,
+            count=len(views),
+            page=number + 1,
+            pages=total,
+        )
+    ]
+    if not views:
+        lines.append(say(locale, "ledgers.decisions.empty"))
+    buttons: list[Button] = []
+    for index, view in enumerate(shown, start=number * PAGE_SIZE + 1):
+        due = view.due_on.isoformat() if view.due_on else translate(locale, "ledgers.no_due")
+        overdue = say(locale, "ledgers.overdue") if view.overdue else ""
+        lines.append("")
+        lines.append(say(locale, "ledgers.decisions.item", n=index, text=snippet(view.text)))
+        lines.append(
+            say(
+                locale,
+                "ledgers.decisions.detail",
+                group=snippet(view.group_name, NAME),
+                due=due,
+                status=translate(locale, f"ledgers.status.{view.status}"),
+            )
+            + overdue
+        )
+        if manage:
+            label = translate(locale, "ledgers.button.close", n=index)
+            buttons.append(Button(label, data=f"dc:{view.id}"))
+    rows: Keyboard = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    nav = nav_row("d", workspace.id, number, total)
+    return Reply("\n".join(lines), buttons=[*rows, nav] if nav else rows)
+
+
+async def problems_page(
+    session: AsyncSession,
+    locale: str,
+    now: datetime,
+    workspace: Workspace,
+    number: int,
+    manage: bool,
+) -> Reply:
+    views = await ledgers.live_problems(session, workspace, now)
+    total = pages(len(views))
+    number = min(max(number, 0), total - 1)
+    shown = views[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+    escalated = sum(1 for v in views if v.escalated)
+    lines = [
+        say(
+            locale,
+            "ledgers.problems.title",
+            office=workspace.title,
+            count=len(views),
+            escalated=escalated,
+            page=number + 1,
+            pages=total,
+        )
+    ]
+    if not views:
+        lines.append(say(locale, "ledgers.problems.empty"))
+    rows: Keyboard = []
+    for index, view in enumerate(shown, start=number * PAGE_SIZE + 1):
+        key = "ledgers.problems.escalated" if view.escalated else "ledgers.problems.item"
+        meeting = say(locale, "ledgers.problems.to_meeting") if view.to_meeting else ""
+        lines.append("")
+        lines.append(say(locale, key, n=index, text=snippet(view.text)) + meeting)
+        lines.append(
+            say(
+                locale,
+                "ledgers.problems.detail",
+                group=snippet(view.group_name, NAME),
+                weeks=view.age_weeks,
+                status=translate(locale, f"ledgers.status.{view.status}"),
+            )
+        )
+        if manage:
+            flag = "u" if view.to_meeting else "f"
+            rows.append(
+                [
+                    Button(
+                        translate(locale, "ledgers.button.resolve", n=index),
+                        data=f"pr:{view.id}:r:{number}",
+                    ),
+                    Button(
+                        translate(locale, f"ledgers.button.{flag}", n=index),
+                        data=f"pr:{view.id}:{flag}:{number}",
+                    ),
+                ]
+            )
+    nav = nav_row("p", workspace.id, number, total)
+    return Reply("\n".join(lines), buttons=[*rows, nav] if nav else rows)
+
+
+# --- buttons ---------------------------------------------------------------------------------
+
+# Ids of at most nine digits: larger ones are no row of ours, and PostgreSQL's integer
+# columns would refuse them as parameters rather than find nothing.
+_PAGE = re.compile(r"([dp])p:([0-9]{1,9}):([0-9]{1,6})", re.ASCII)
+_OFFICE = re.compile(r"lw:([dp]):([0-9]{1,9})", re.ASCII)
+_CLOSE = re.compile(r"dc:([0-9]{1,9})", re.ASCII)
+_PROBLEM = re.compile(r"pr:([0-9]{1,9}):([rfu]):([0-9]{1,6})", re.ASCII)
+CALLBACK_PATTERN = r"^(d|dc|dp|pp|pr|lw):"
+
+
+async def on_button(
+    session: AsyncSession,
+    person: Person,
+    locale: str,
+    now: datetime,
+    data: str,
+    pressed: Pressed | None,
+    private: bool = True,
+) -> Outcome:
+    """Any ledger button; malformed or foreign data is stale, a missing right refused."""
+    if data.startswith("d:"):
+        return await decide.on_button(session, person, locale, now, data, pressed)
+    if (match := _CLOSE.fullmatch(data)) and private:
+        return await decide.begin_close(session, person, locale, now, int(match[1]))
+    if match := _PROBLEM.fullmatch(data):
+        return await press_problem(
+            session, person, locale, now, int(match[1]), match[2], int(match[3]), pressed, private
+        )
+    if match := _PAGE.fullmatch(data):
+        kind, workspace_id, number = match[1], int(match[2]), int(match[3])
+        return await turn_page(
+            session, person, locale, now, kind, workspace_id, number, pressed, private
+        )
+    if match := _OFFICE.fullmatch(data):
+        workspace = await session.get(Workspace, int(match[2]))
+        if workspace is None:
+            return Outcome([], translate(locale, "ledgers.stale"))
+        return await open_ledger(session, person, locale, now, match[1], workspace, private)
+    return Outcome([], translate(locale, "ledgers.stale"))
+
+
+async def turn_page(
+    session: AsyncSession,
+    person: Person,
+    locale: str,
+    now: datetime,
+    kind: str,
+    workspace_id: int,
+    number: int,
+    pressed: Pressed | None,
+    private: bool = True,
+) -> Outcome:
+    workspace = await session.get(Workspace, workspace_id)
+    if workspace is None or not await may(session, workspace_id, person, f"{KINDS[kind]}.read"):
+        return Outcome([], translate(locale, "ledgers.not_allowed"))
+    reply = await page(session, person, locale, now, kind, workspace, number, private)
+    return Outcome([_in_place(reply, pressed)])
+
+
+def _in_place(reply: Reply, pressed: Pressed | None) -> Reply:
+    """The page replaces the message whose button was pressed (its buttons go with it)."""
+    if pressed is None:
+        return reply
+    return Reply(reply.text, buttons=reply.buttons, edit_message_id=pressed.message_id)
+
+
+async def press_problem(
+    session: AsyncSession,
+    person: Person,
+    locale: str,
+    now: datetime,
+    problem_id: int,
+    action: str,
+    number: int,
+    pressed: Pressed | None,
+    private: bool = True,
+) -> Outcome:
+    problem = await session.get(Problem, problem_id)
+    if problem is None:
+        return Outcome([], translate(locale, "ledgers.stale"))
+    if not await may(session, problem.workspace_id, person, "problem.manage"):
+        return Outcome([], translate(locale, "ledgers.not_allowed"))
+    workspace = await session.get(Workspace, problem.workspace_id)
+    assert workspace is not None
+    if action == "r":
+        changed = await ledgers.resolve_problem(session, workspace, problem, person.id, now)
+    else:
+        changed = await ledgers.flag_problem(
+            session, workspace, problem, action == "f", person.id, now
+        )
+    if not changed:
+        return Outcome([], translate(locale, "ledgers.unchanged"))
+    await session.flush()
+    reply = await page(session, person, locale, now, "p", workspace, number, private)
+    return Outcome([_in_place(reply, pressed)], translate(locale, f"ledgers.problem.done.{action}"))

@@ -1,0 +1,228 @@
+"""Telegram side of who may do what: the gate every update passes first, /bind, /unbind,
+/roles, /groups, /audit, their ``a:`` buttons, and the bot's own arrival in a group.
+
+Thin, like every handler module: parse the update, call :mod:`bot.access_views` or
+:mod:`bot.group_edit`, queue the replies on the turn.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from sqlalchemy import select
+from telegram import Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import access, access_views, group_edit
+from bot.access_views import Answer, Caller
+from bot.budget import Budget
+from bot.clock import now
+from bot.i18n import normalize_locale, translate
+from bot.people import UserInfo, identify
+from bot.replies import CallbackAnswer, Reply
+from handlers.sender import Undeliverable, with_retries
+from handlers.turn import Turn, on_update, services_of
+from storage.models import PendingEdit, Person
+
+log = logging.getLogger(__name__)
+
+# What an unserved group may still say to the bot.
+OPEN_COMMANDS = frozenset({"bind", "start", "help"})
+ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
+PRESENT_STATUSES = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
+
+
+def _caller(turn: Turn) -> Caller:
+    return Caller(turn.session, turn.person, turn.locale, now(), turn.chat_id, turn.private)
+
+
+def _take(turn: Turn, answer: Answer) -> None:
+    turn.replies.extend(answer.replies)
+    if answer.toast:
+        turn.answer = CallbackAnswer(answer.toast)
+
+
+def _command_name(update: Update) -> str | None:
+    message = update.message
+    text = (message.text or "") if message is not None else ""
+    if not text.startswith("/"):
+        return None
+    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
+
+
+def _args(update: Update) -> list[str]:
+    text = update.message.text if update.message is not None else None
+    return (text or "").split()[1:]
+
+
+# --- the gate ------------------------------------------------------------------------------
+
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler: drop a flood, and anything from a chat lihui does not
+    serve (except /bind, /start and /help, and the bot's own arrival)."""
+    user = update.effective_user
+    if user is not None and update.my_chat_member is None:
+        budget = _budget(context)
+        if not budget.take(user.id, now()):
+            log.info("update %s from user %s dropped: over budget", update.update_id, user.id)
+            if budget.first_refusal(user.id):
+                await _slow_down(update, context)
+            raise ApplicationHandlerStop
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE or update.my_chat_member is not None:
+        return
+    if update.message is not None and _command_name(update) in OPEN_COMMANDS:
+        return
+    async with services_of(context).database.session() as session:
+        served = await access.served_workspace(session, chat.id)
+    if served is None:
+        if update.callback_query is not None:
+            await services_of(context).sender.answer(update.callback_query, None)
+        raise ApplicationHandlerStop
+
+
+def _budget(context: ContextTypes.DEFAULT_TYPE) -> Budget:
+    budget = context.bot_data.get("flood_budget")
+    if budget is None:
+        config = services_of(context).config
+        budget = Budget(config.flood_burst, config.flood_per_second)
+        context.bot_data["flood_budget"] = budget
+    return budget
+
+
+async def _slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one answer a flood gets, in the private chat only (never spam a group)."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+        return
+    locale = normalize_locale(user.language_code)
+    with contextlib.suppress(Undeliverable):
+        await services_of(context).sender.send(Reply(translate(locale, "access.flood")), chat.id)
+
+
+async def typed_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text for a waiting /groups edit is taken here, before the dialog sees it."""
+    message, user, chat = update.message, update.effective_user, update.effective_chat
+    if message is None or message.text is None or user is None or chat is None or user.is_bot:
+        return
+    if message.text.startswith("/") and _command_name(update) != "cancel":
+        return
+    if chat.type != ChatType.PRIVATE:
+        replied = message.reply_to_message
+        if not (replied and replied.from_user and replied.from_user.id == context.bot.id):
+            return
+    async with services_of(context).database.session() as session:
+        waiting = await session.scalar(
+            select(PendingEdit.id)
+            .join(Person, Person.id == PendingEdit.person_id)
+            .where(Person.telegram_user_id == user.id, PendingEdit.chat_id == chat.id)
+        )
+    if waiting is None:
+        return
+    try:
+        await _apply_typed(update, context)
+    except Exception as error:  # reported like any other, but the dialog must not answer too
+        await context.application.process_error(update, error)
+    raise ApplicationHandlerStop
+
+
+@on_update
+async def _apply_typed(update: Update, turn: Turn) -> None:
+    caller = _caller(turn)
+    edit = await group_edit.pending(caller)
+    if edit is None:  # expired, or taken by another instance meanwhile
+        turn.reply(turn.say("access.groups.expired"))
+        return
+    assert update.message is not None and update.message.text is not None
+    _take(turn, await group_edit.apply_text(caller, edit, update.message.text))
+
+
+# --- arriving in a group -------------------------------------------------------------------
+
+
+async def greet_if_new(update: Update, turn: Turn) -> None:
+    """Added to a group: say once what lihui is and how an administrator binds it.
+
+    Called by :func:`handlers.chats.bot_membership`, the one handler of the bot's own
+    membership changes. A private chat's change (the user blocked or unblocked the bot)
+    is not an arrival, and must not count as the person having started the bot.
+    """
+    change = update.my_chat_member
+    if change is None or change.chat.type == ChatType.PRIVATE:
+        return
+    joined = change.new_chat_member.status in PRESENT_STATUSES
+    was_out = change.old_chat_member.status not in PRESENT_STATUSES | ADMIN_STATUSES
+    if not (joined and was_out):
+        return
+    if await access.served_workspace(turn.session, turn.chat_id) is not None:
+        return
+    turn.reply(turn.say("access.arrived", bot=turn.services.bot_username))
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/bind@bot in a group. Telegram is asked whether the caller administers the group
+    each time, before the transaction opens (no database lock held across the call)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot:
+        return
+    is_admin = False
+    if chat.type != ChatType.PRIVATE:
+        try:
+            member = await with_retries("getChatMember", lambda: chat.get_member(user.id))
+        except (Undeliverable, BadRequest) as error:  # removed from the group meanwhile
+            log.info("getChatMember for /bind in %s failed: %s", chat.id, error)
+        else:
+            is_admin = member.status in ADMIN_STATUSES
+    title = chat.title or ""
+
+    @on_update
+    async def act(update: Update, turn: Turn) -> None:
+        if turn.private:
+            turn.reply(turn.say("access.bind.in_group", bot=turn.services.bot_username))
+            return
+        answer = await access_views.bind(_caller(turn), title, is_admin, turn.services.bot_username)
+        _take(turn, answer)
+
+    await act(update, context)
+
+
+@on_update
+async def unbind(update: Update, turn: Turn) -> None:
+    _take(turn, await access_views.unbind_ask(_caller(turn)))
+
+
+@on_update
+async def roles(update: Update, turn: Turn) -> None:
+    replied_to = None
+    message = update.message
+    if message is not None and message.reply_to_message is not None and not turn.private:
+        author = message.reply_to_message.from_user
+        if author is not None and not author.is_bot:
+            info = UserInfo(author.id, author.username, author.full_name, author.language_code)
+            replied_to = await identify(turn.session, info)
+    _take(turn, await access_views.roles_command(_caller(turn), _args(update), replied_to))
+
+
+@on_update
+async def groups(update: Update, turn: Turn) -> None:
+    _take(turn, await group_edit.groups_command(_caller(turn)))
+
+
+@on_update
+async def audit_log(update: Update, turn: Turn) -> None:
+    _take(turn, await access_views.audit_command(_caller(turn)))
+
+
+@on_update
+async def button(update: Update, turn: Turn) -> None:
+    query = update.callback_query
+    assert query is not None
+    message_id = query.message.message_id if query.message is not None else None
+    _take(turn, await access_views.press(_caller(turn), query.data or "", message_id))

@@ -1,0 +1,59 @@
+"""Telegram side of the roll-ups: /assess, /adjust, /monthly, /highlight and their buttons.
+
+Thin on purpose: read the command's arguments or the button's data, call
+:mod:`bot.rollups.commands`, queue what it answers on the turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+
+from bot.clock import now
+from bot.replies import CallbackAnswer
+from bot.rollups import commands
+from handlers.turn import Turn, on_update
+
+CALLBACK_PATTERN = commands.CALLBACK_PATTERN
+
+
+def _caller(turn: Turn) -> commands.Caller:
+    return commands.Caller(
+        turn.session, turn.person, turn.chat_id, turn.private, turn.locale, now()
+    )
+
+
+def _arguments(update: Update) -> str:
+    text = update.effective_message.text if update.effective_message else ""
+    parts = (text or "").split(maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _command(
+    run: Callable[[commands.Caller, str], Awaitable[commands.Answer]],
+) -> Callable[..., Awaitable[None]]:
+    @on_update
+    async def handle(update: Update, turn: Turn) -> None:
+        answer = await run(_caller(turn), _arguments(update))
+        turn.replies.extend(answer.replies)
+
+    handle.__name__ = run.__name__
+    return handle
+
+
+assess = _command(commands.assess)
+adjust = _command(commands.adjust)
+monthly = _command(commands.monthly)
+highlight = _command(commands.highlight)
+rubric = _command(commands.rubric)
+
+
+@on_update
+async def button(update: Update, turn: Turn) -> None:
+    query = update.callback_query
+    assert query is not None
+    message_id = query.message.message_id if query.message is not None else None
+    answer = await commands.button(_caller(turn), query.data or "", message_id)
+    turn.replies.extend(answer.replies)
+    turn.answer = CallbackAnswer(answer.toast)
