@@ -84,12 +84,18 @@ def _month_start(year: int, month: int) -> date:
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
-def monthly_occurrence(settings: dict[str, Any], year: int, month: int, tz: tzinfo) -> Occurrence:
-    """The roll-up of ``year-month``, run in the first days of the month after."""
+def monthly_occurrence(
+    settings: dict[str, Any], year: int, month: int, tz: tzinfo, calendar: WorkdayCalendar
+) -> Occurrence:
+    """The roll-up of ``year-month``, on the first working day from the set day of the
+    month after (1 October is National Day: September's summary comes on the 8th)."""
     day, at = monthly_rule(settings)
-    following = _month_start(year, month + 1)
-    when = datetime.combine(following + timedelta(days=day - 1), at, tzinfo=tz)
-    return Occurrence(when, "monthly", f"{year:04d}-{month:02d}")
+    nominal = _month_start(year, month + 1) + timedelta(days=day - 1)
+    real = calendar.next_workday(nominal)
+    when = datetime.combine(real, at, tzinfo=tz)
+    return Occurrence(
+        when, "monthly", f"{year:04d}-{month:02d}", nominal if real != nominal else None
+    )
 
 
 def occurrences_between(
@@ -115,7 +121,7 @@ def occurrences_between(
         local = (start - timedelta(days=62)).astimezone(tz)
         year, month = local.year, local.month
         while _month_start(year, month) <= end.astimezone(tz).date():
-            found.append(monthly_occurrence(settings, year, month, tz))
+            found.append(monthly_occurrence(settings, year, month, tz, calendar))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return sorted(o for o in found if start < o.at <= end)
 
