@@ -108,9 +108,14 @@ View = Callable[[Caller, Workspace], Awaitable[Answer]]
 _CHOOSABLE: dict[int, tuple[str, str, View]] = {}
 
 
+def chooser_id(command: str) -> int:
+    """The id a chooser button carries for ``command`` (31 bits, like every button id)."""
+    return zlib.crc32(command.encode()) & MAX_ID
+
+
 def choosable(command: str, action: str, view: View) -> None:
     """Let ``command`` offer the office chooser: ``view`` runs in the office chosen."""
-    _CHOOSABLE[zlib.crc32(command.encode())] = (command, action, view)
+    _CHOOSABLE[chooser_id(command)] = (command, action, view)
 
 
 async def choose_workspace(
@@ -134,10 +139,12 @@ async def choose_workspace(
         return options[0], None
     if not options:
         return None, await denied(caller, action, None, command=command)
-    key = zlib.crc32(command.encode())
+    key = chooser_id(command)
     if key not in _CHOOSABLE:
         return None, Answer([Reply(caller.say("access.choose_in_chat", command=command))])
-    rows = [[Button(w.title or str(w.chat_id), data=f"{PREFIX}in:{w.id}:{key}")] for w in options]
+    rows = [
+        [Button((w.title or str(w.chat_id))[:60], data=f"{PREFIX}in:{w.id}:{key}")] for w in options
+    ]
     return None, Answer([Reply(caller.say("access.choose_office"), buttons=rows)])
 
 

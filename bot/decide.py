@@ -190,7 +190,7 @@ async def button_confirm(ctx: Ctx, action: str) -> str | None:
     if workspace is None or group is None or group.workspace_id != workspace.id:
         return None
     if not await ctx.may_manage():
-        ctx.replies.append(Reply(ctx.say("ledgers.not_allowed")))
+        ctx.replies.append(Reply(ctx.say("access.denied")))
         return DONE
     due = date.fromisoformat(ctx.data["due"]) if ctx.data.get("due") else None
     await ledgers.record_decision(
@@ -226,7 +226,7 @@ async def finish_close(ctx: Ctx, note: str) -> str | None:
     if decision is None or workspace is None or decision.workspace_id != workspace.id:
         return DONE
     if not await ctx.may_manage():
-        ctx.replies.append(Reply(ctx.say("ledgers.not_allowed")))
+        ctx.replies.append(Reply(ctx.say("access.denied")))
         return DONE
     closed = await ledgers.close_decision(
         ctx.session, workspace, decision, ctx.person.id, note, ctx.now
@@ -301,7 +301,7 @@ async def begin(
     """/decide in the private chat (or by the office chat's link, naming its workspace)."""
     offices = [w.id for w in await workspaces_where(session, person, "decision.manage")]
     if not offices or (workspace_id is not None and workspace_id not in offices):
-        return Outcome([Reply(say(locale, "ledgers.not_allowed"))])
+        return Outcome([Reply(say(locale, "access.denied"))])
     draft = await fresh_draft(session, person, "decide", "text", now)
     if workspace_id is None and len(offices) > 1:
         draft.step = "office"
@@ -320,7 +320,7 @@ async def begin_close(
     if decision is None:
         return Outcome([], say(locale, "ledgers.stale"))
     if not await may(session, decision.workspace_id, person, "decision.manage"):
-        return Outcome([], translate(locale, "ledgers.not_allowed"))
+        return Outcome([], translate(locale, "access.denied"))
     if decision.status == "done":
         return Outcome([], translate(locale, "ledgers.close.already_toast"))
     current = await load_draft(session, person)

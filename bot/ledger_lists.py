@@ -65,11 +65,11 @@ async def open_ledger(
     action = f"{KINDS[kind]}.read"
     if workspace is not None:
         if not await may(session, workspace.id, person, action):
-            return Outcome([Reply(say(locale, "ledgers.not_allowed"))])
+            return Outcome([Reply(say(locale, "access.denied"))])
         return Outcome([await page(session, person, locale, now, kind, workspace, 0, private)])
     offices = await workspaces_where(session, person, action)
     if not offices:
-        return Outcome([Reply(say(locale, "ledgers.not_allowed"))])
+        return Outcome([Reply(say(locale, "access.denied"))])
     if len(offices) > 1:
         rows = [[Button(w.title or str(w.chat_id), data=f"lw:{kind}:{w.id}")] for w in offices]
         return Outcome([Reply(say(locale, "ledgers.choose_office"), buttons=rows)])
@@ -255,7 +255,7 @@ async def turn_page(
 ) -> Outcome:
     workspace = await session.get(Workspace, workspace_id)
     if workspace is None or not await may(session, workspace_id, person, f"{KINDS[kind]}.read"):
-        return Outcome([], translate(locale, "ledgers.not_allowed"))
+        return Outcome([], translate(locale, "access.denied"))
     reply = await page(session, person, locale, now, kind, workspace, number, private)
     return Outcome([_in_place(reply, pressed)])
 
@@ -282,7 +282,7 @@ async def press_problem(
     if problem is None:
         return Outcome([], translate(locale, "ledgers.stale"))
     if not await may(session, problem.workspace_id, person, "problem.manage"):
-        return Outcome([], translate(locale, "ledgers.not_allowed"))
+        return Outcome([], translate(locale, "access.denied"))
     workspace = await session.get(Workspace, problem.workspace_id)
     assert workspace is not None
     if action == "r":

@@ -173,7 +173,7 @@ async def open_menu(session: AsyncSession, person: Person, locale: str) -> Reply
     """``/settings``: the menu of the one workspace the person manages, or a choice."""
     workspaces = await workspaces_where(session, person, ACTION)
     if not workspaces:
-        return Reply(say(locale, "settings.not_allowed"))
+        return Reply(say(locale, "access.denied"))
     if len(workspaces) > 1:
         rows = [[Button(w.title or str(w.chat_id), data=_data(w.id, "menu"))] for w in workspaces]
         return Reply(say(locale, "settings.choose_workspace"), buttons=rows)
@@ -195,7 +195,7 @@ async def press(
         return Result(Reply(say(locale, "settings.stale")))
     workspace = await session.get(Workspace, int(parts[1]))
     if workspace is None or not await may(session, workspace.id, person, ACTION):
-        return Result(Reply(say(locale, "settings.not_allowed")))
+        return Result(Reply(say(locale, "access.denied")))
     try:
         text, keyboard, change = await _act(session, workspace, person, locale, now, parts[2:])
     except (ValueError, IndexError, KeyError):
@@ -276,7 +276,7 @@ async def holiday_command(
     """``/holiday DATE 休息日|工作日 [备注]``, ``/holiday DATE 删除``, ``/holiday`` to list."""
     workspaces = await workspaces_where(session, person, ACTION)
     if not workspaces:
-        return Result(Reply(say(locale, "settings.not_allowed")))
+        return Result(Reply(say(locale, "access.denied")))
     workspace = workspaces[0]
     if not args:
         rows = await settings.overrides(session, workspace.id)

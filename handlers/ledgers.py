@@ -25,7 +25,7 @@ async def decide_command(update: Update, turn: Turn) -> None:
         turn.reply(turn.say("help.unregistered_group", chat_id=turn.chat_id))
         return
     if not await may(turn.session, workspace.id, turn.person, "decision.manage"):
-        turn.reply(turn.say("ledgers.not_allowed"))
+        turn.reply(turn.say("access.denied"))
         return
     # The dialog runs in private: the link names this office, so no question about which.
     token = await deeplinks.create(turn.session, workspace.id, now(), purpose="decide")

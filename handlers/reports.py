@@ -37,12 +37,12 @@ async def _workspace(turn: Turn, command: str) -> Workspace | None:
             turn.reply(turn.say("help.unregistered_group", chat_id=turn.chat_id))
             return None
         if not await access.may(turn.session, workspace.id, turn.person, VIEW):
-            turn.reply(turn.say("reports.refused"))
+            turn.reply(turn.say("access.denied"))
             return None
         return workspace
     found = await access.workspaces_where(turn.session, turn.person, VIEW)
     if not found:
-        turn.reply(turn.say("reports.refused"))
+        turn.reply(turn.say("access.denied"))
         return None
     if len(found) > 1:
         rows = [[Button(w.title, service.pick_callback(command, w.id))] for w in found]
@@ -120,7 +120,7 @@ async def button(update: Update, turn: Turn) -> None:
 async def _allowed(turn: Turn, workspace_id: int, action: str) -> Workspace | None:
     workspace = await turn.session.get(Workspace, workspace_id)
     if workspace is None or not await access.may(turn.session, workspace.id, turn.person, action):
-        turn.toast("reports.refused", alert=True)
+        turn.toast("access.denied", alert=True)
         return None
     return workspace
 

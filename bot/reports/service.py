@@ -30,6 +30,7 @@ from bot.reports.agenda import Agenda, compile_agenda
 from bot.reports.bulletin import Bulletin, compile_bulletin, from_json
 from bot.reports.data import PeriodData, load_period
 from bot.reports.outputs import RendererUnavailable
+from bot.rollups.buttons import practice_buttons
 from storage.models import Period as PeriodRow
 from storage.models import PublishedBulletin, Workspace
 
@@ -45,6 +46,9 @@ FORMATS: tuple[Format, ...] = ("md", "png", "docx", "xlsx")
 CALLBACK_PREFIX = "rp"
 EXPORTS = ("word", "excel", "agenda")
 ACTIONS = (*EXPORTS, "publish", "confirm")
+# Above this many reports, /report offers no per-group good-practice buttons (bot.rollups):
+# Telegram refuses a message whose keyboard holds more than about a hundred buttons.
+PRACTICE_BUTTONS_MAX = 60
 # Before a workspace is known (a person in several offices): "rp:pick:<command>:<id>".
 COMMANDS = ("report", "agenda", "bulletin")
 
@@ -62,7 +66,8 @@ def parse_pick(data: str) -> tuple[str, int] | None:
     parts = data.split(":")
     if len(parts) != 4 or parts[:2] != [CALLBACK_PREFIX, "pick"] or parts[2] not in COMMANDS:
         return None
-    return (parts[2], int(parts[3])) if parts[3].isdigit() else None
+    number = parts[3]
+    return (parts[2], int(number)) if number.isascii() and number.isdigit() else None
 
 
 def parse_callback(data: str) -> tuple[str, int, str] | None:
@@ -193,22 +198,50 @@ def _file_reply(
 
 
 async def agenda_replies(
-    session: AsyncSession, workspace: Workspace, period_key: str, locale: str, now: datetime
+    session: AsyncSession,
+    workspace: Workspace,
+    period_key: str,
+    locale: str,
+    now: datetime,
+    *,
+    lock: bool = False,
 ) -> list[Reply]:
-    """The meeting's agenda: the text, then the Word file."""
+    """The meeting's agenda: the text, then the Word file.
+
+    ``lock=True`` is for the agenda posted before the meeting: from then on the week's
+    reports can no longer be revised (DESIGN §4), so the meeting reads what was posted.
+    A director's ``/agenda`` is a look, and locks nothing.
+    """
+    if lock:
+        await lock_agenda(session, workspace, period_key, now)
     agenda = compile_agenda(await week_data(session, workspace, period_key, now))
     caption = text.say(text.HTML, locale, "reports.file.agenda_caption")
     return [
-        Reply(text.agenda_text(agenda, locale)),
+        Reply(text.clip(text.agenda_text(agenda, locale), locale, "reports.file.agenda_caption")),
         _file_reply(caption, _agenda_file, agenda, locale),
     ]
+
+
+async def lock_agenda(
+    session: AsyncSession, workspace: Workspace, period_key: str, now: datetime
+) -> None:
+    """Mark the week's agenda as compiled (once): the dialog then refuses revisions."""
+    row = await reporting.period_row(session, workspace, parse_period(period_key))
+    if row.agenda_compiled_at is None:
+        row.agenda_compiled_at = now
 
 
 def _bulletin_replies(edition: _Edition, locale: str) -> list[Reply]:
     caption = text.bulletin_caption(edition.bulletin, locale, edition.number_line)
     return [
         _file_reply(caption, _chart_file, edition, locale),
-        Reply(text.bulletin_text(edition.bulletin, locale, edition.number_line)),
+        Reply(
+            text.clip(
+                text.bulletin_text(edition.bulletin, locale, edition.number_line),
+                locale,
+                "reports.file.bulletin_caption",
+            )
+        ),
         _file_reply(
             text.say(text.HTML, locale, "reports.file.bulletin_caption"),
             _bulletin_file,
@@ -287,8 +320,19 @@ async def status_replies(
     edition = _Edition(compile_bulletin(data), _preview(locale), _local_day(workspace, now))
     status = text.status_text(data, locale, workspace.timezone, now)
     caption = text.bulletin_caption(edition.bulletin, locale, edition.number_line)
+    # A good-practice button per report of the week (bot.rollups: /highlight gives the title).
+    reported = [(g.group_id, g.name) for g in data.groups if g.reported]
+    if len(reported) > PRACTICE_BUTTONS_MAX:
+        reported = []  # Telegram refuses a keyboard of hundreds of buttons; /highlight remains
     return [
-        Reply(status + "\n\n" + text.agenda_text(agenda, locale)),
+        Reply(
+            text.clip(
+                status + "\n\n" + text.agenda_text(agenda, locale),
+                locale,
+                "reports.button.agenda",
+            ),
+            buttons=practice_buttons(reported, period_key, locale),
+        ),
         _file_reply(
             caption,
             _chart_file,

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import translate
 from bot.periods import format_day, label, parse_period
-from bot.replies import Html
+from bot.replies import Html, visible_length
 from bot.reports.agenda import Agenda
 from bot.reports.bulletin import Bulletin
 from bot.reports.data import DecisionLine, GroupWeek, IndicatorLine, PeriodData, ProblemLine
@@ -464,6 +464,26 @@ def status_text(data: PeriodData, locale: str, timezone: str, now: datetime) -> 
 
 
 # --- helpers ------------------------------------------------------------------------------
+
+# A chat message of a report stays within three Telegram messages: an office of hundreds
+# of groups would otherwise post dozens into the office chat (20 a minute at most), and
+# the Word file that follows carries everything.
+CHAT_LIMIT = 3 * 4000
+
+
+def clip(message: str, locale: str, file_key: str, limit: int = CHAT_LIMIT) -> str:
+    """``message`` cut at a line once it passes ``limit``, saying the file has the rest."""
+    if visible_length(message) <= limit:
+        return message
+    kept, used = [], 0
+    for line in message.split("\n"):
+        width = visible_length(line) + 1
+        if used + width > limit:
+            break
+        kept.append(line)
+        used += width
+    file = translate(locale, file_key)
+    return "\n".join([*kept, say(HTML, locale, "reports.clipped", file=file)])
 
 
 def _numbered(items: Iterable[T]) -> Iterable[tuple[int, T]]:

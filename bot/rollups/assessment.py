@@ -112,7 +112,8 @@ async def compute(
     weeks = window.weeks()
     year_start = whole_year(window.last.year).weeks()[0]
     facts = await facts_module.load(session, workspace, weeks, now, reports_from=year_start)
-    elapsed, year_weeks = year_progress(window.last)
+    whole, year_weeks = year_progress(window.last)
+    elapsed = facts_module.elapsed_weeks(facts, weeks, whole)
     today = now.astimezone(ZoneInfo(workspace.timezone)).date()
     window_facts = WindowFacts(weeks[0].key, weeks[-1].key, today, elapsed, year_weeks)
     rubric = rubric_from_settings(workspace.settings)

@@ -6,10 +6,10 @@ office chat's in a group; in a private chat the first office where the person ma
 and again on every button press, since a button names what to act on, never who may.
 
 Buttons carry ``ru:<action>:<id>[:<more>]``: ``hg``/``hp``/``hx`` walk a good-practice
-draft through group, report and passage, ``hr`` starts one from a report (the button
-:func:`report_button` makes, for ``/report``; the title then comes by ``/highlight
-TITLE``), ``hw`` withdraws a mark, ``ap`` publishes an assessment, ``aw`` withdraws an
-adjustment.
+draft through group, report and passage; ``hr:<revision>`` (:func:`report_button`) and
+``hq:<group>:<week>`` (:func:`bot.rollups.buttons.practice_buttons`, under ``/report``)
+start one from a known report, whose title then comes with ``/highlight TITLE``; ``hw``
+withdraws a mark, ``ap`` publishes an assessment, ``aw`` withdraws an adjustment.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ async def _workspace(caller: Caller, action: str) -> Workspace | str:
     if workspace is None:
         return "rollups.no_workspace"
     if not await access.may(caller.session, workspace.id, caller.person, action):
-        return "rollups.refused"
+        return "access.denied"
     return workspace
 
 
@@ -131,16 +131,13 @@ async def assess(caller: Caller, args: str) -> Answer:
     if stored.published_at is None:
         data = f"ru:ap:{workspace.id}:{window.key}"
         buttons = [[Button(caller.say("rollups.assess.publish_button"), data)]]
-    replies = await outputs.assessment_replies(
-        caller.session, workspace, window, caller.locale, caller.now, buttons
-    )
-    return Answer(replies)
+    return Answer(outputs.assessment_replies(stored, workspace, caller.locale, caller.now, buttons))
 
 
 async def _publish(caller: Caller, workspace_id: int, window_key: str) -> Answer:
     workspace = await _allowed(caller, workspace_id, "assessment.manage")
     if workspace is None:
-        return _refusal(caller, "rollups.refused")
+        return _refusal(caller, "access.denied")
     try:
         window = parse_window(window_key)
         await assessment.publish(caller.session, workspace, window, caller.person.id, caller.now)
@@ -201,7 +198,7 @@ async def _withdraw_adjustment(caller: Caller, adjustment_id: int) -> Answer:
     row = await caller.session.get(ScoreAdjustment, adjustment_id)
     workspace = await _allowed(caller, row.workspace_id, "assessment.manage") if row else None
     if workspace is None:
-        return _refusal(caller, "rollups.refused" if row else "rollups.adjust.not_found")
+        return _refusal(caller, "access.denied" if row else "rollups.adjust.not_found")
     try:
         await assessment.withdraw_adjustment(
             caller.session, workspace, adjustment_id, caller.person.id, caller.now
@@ -423,7 +420,7 @@ async def _withdraw_practice(caller: Caller, practice_id: int) -> Answer:
     row = await caller.session.get(GoodPractice, practice_id)
     workspace = await _allowed(caller, row.workspace_id, "highlight.manage") if row else None
     if row is None or workspace is None:
-        return _refusal(caller, "rollups.highlight.not_found" if row is None else "rollups.refused")
+        return _refusal(caller, "rollups.highlight.not_found" if row is None else "access.denied")
     try:
         await highlights.withdraw(
             caller.session, workspace, practice_id, caller.person.id, caller.now
@@ -443,9 +440,7 @@ async def _from_report(caller: Caller, revision_id: int) -> Answer:
     workspace_id = await highlights.workspace_of_revision(caller.session, revision_id)
     workspace = await _allowed(caller, workspace_id, "highlight.manage") if workspace_id else None
     if workspace is None:
-        return _refusal(
-            caller, "rollups.refused" if workspace_id else "rollups.highlight.no_report"
-        )
+        return _refusal(caller, "access.denied" if workspace_id else "rollups.highlight.no_report")
     draft = await highlights.start_from_report(
         caller.session, workspace, revision_id, caller.person.id, caller.now
     )
@@ -471,6 +466,11 @@ async def button(caller: Caller, data: str, message_id: int | None) -> Answer:
             return await _withdraw_practice(caller, first)
         if action == "hr":
             return await _from_report(caller, first)
+        if action == "hq":
+            revision_id = await highlights.latest_revision(caller.session, first, parts[3])
+            if revision_id is None:
+                return _refusal(caller, "rollups.highlight.no_report")
+            return await _from_report(caller, revision_id)
         second = int(parts[3])
     except (IndexError, ValueError):
         return Answer([], translate(caller.locale, "rollups.highlight.stale"))

@@ -279,6 +279,16 @@ async def load(
     )
 
 
+def elapsed_weeks(facts: Facts, weeks: Sequence[Period], whole: int) -> int:
+    """Weeks of the year gone by for the time share of a target (时序进度): up to the last
+    week of ``weeks`` past its deadline, so an assessment or a summary made before its
+    window ends does not expect the whole window's share yet. ``whole`` is the count up
+    to the window's end."""
+    if facts.due_keys:
+        return min(whole, parse_period(facts.due_keys[-1]).week)
+    return min(whole, weeks[0].week - 1)
+
+
 def _in_weeks(day: date | None, first: Period, last: Period) -> bool:
     return day is not None and first.start <= day <= last.end
 

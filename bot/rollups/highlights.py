@@ -95,6 +95,20 @@ async def untitled_draft(
     )
 
 
+async def latest_revision(session: AsyncSession, group_id: int, period_key: str) -> int | None:
+    """The latest revision of the group's submitted report for the week, if there is one."""
+    return await session.scalar(
+        select(func.max(SubmissionRevision.id))
+        .join(Submission, Submission.id == SubmissionRevision.submission_id)
+        .join(PeriodRow, PeriodRow.id == Submission.period_id)
+        .where(
+            Submission.group_id == group_id,
+            Submission.state == "submitted",
+            PeriodRow.key == period_key,
+        )
+    )
+
+
 async def workspace_of_revision(session: AsyncSession, revision_id: int) -> int | None:
     return await session.scalar(
         select(TaskGroup.workspace_id)

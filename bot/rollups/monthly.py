@@ -160,7 +160,8 @@ async def compile_month(
         indicators.extend(_indicator_rows(group, by_group.get(group.id, []), keys))
     first_day, last_day = weeks[0].start, weeks[-1].end
     last_row = await reporting.period_row(session, workspace, weeks[-1])
-    elapsed, year_weeks = year_progress(month)
+    whole, year_weeks = year_progress(month)
+    elapsed = facts_module.elapsed_weeks(facts, weeks, whole)
     return MonthlySummary(
         month=month,
         weeks=tuple(weeks),

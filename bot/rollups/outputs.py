@@ -21,9 +21,9 @@ from bot.replies import Attachment, Keyboard, Reply
 from bot.reports.layout import OfficialDocument, Sheet
 from bot.rollups import assessment_views as views
 from bot.rollups import monthly_views
-from bot.rollups.assessment import Assessment, YearRanking, assess, year_ranking
+from bot.rollups.assessment import Assessment, YearRanking, year_ranking
 from bot.rollups.monthly import compile_month
-from bot.rollups.months import Month, Window, parse_month
+from bot.rollups.months import Month, parse_month
 from bot.rollups.refusals import RollupRefused
 from storage.models import Workspace
 
@@ -165,19 +165,17 @@ async def monthly_replies(
     return replies
 
 
-async def assessment_replies(
-    session: AsyncSession,
+def assessment_replies(
+    assessment: Assessment,
     workspace: Workspace,
-    window: Window,
     locale: str,
     now: datetime,
     buttons: Keyboard | None = None,
 ) -> list[Reply]:
-    """``/assess``: the ranking chart, the table with every component's raw numbers, and
+    """``/assess``: the table with every component's raw numbers, the ranking chart, and
     the Word and Excel files."""
-    assessment = await assess(session, workspace, window, now)
     return _files_replies(
-        f"assessment-{window.key}",
+        f"assessment-{assessment.window_key}",
         views.assessment_html(assessment, locale),
         lambda fmt: assessment_file(assessment, workspace, fmt, locale, now),
         locale,

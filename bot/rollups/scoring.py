@@ -16,9 +16,11 @@ outcome of the rules below, so they are the whole explanation of a score:
 - ``problems`` 问题解决: problems of the group open at some time in the window that were
   resolved by its end ÷ those problems.
 - ``indicators`` 指标完成: indicators with a target that reached the time share of their
-  yearly target (时序进度: target × weeks of the year elapsed ÷ weeks in the year) by the end
-  of the window ÷ indicators with a target. An indicator in ``%`` is a rate, not a total:
-  its average over the window's reported weeks is compared with the target itself.
+  yearly target (时序进度: target × weeks of the year elapsed ÷ weeks in the year; elapsed
+  up to the window's end, or to the last week past its deadline if the window is still
+  running) by the end of the window ÷ indicators with a target. An indicator in ``%`` is
+  a rate, not a total: its average over the window's reported weeks is compared with the
+  target itself.
 
 **No data.** A component a group has nothing to be measured on (no decision was due, no
 problem was raised, no indicator has a target) is left out and its weight is shared among

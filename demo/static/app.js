@@ -266,6 +266,8 @@ async function refreshMessages(scrollToEnd = false) {
     data = { messages: [] }; // a private chat that has not started yet
   }
   if (chatId !== state.chatId) return;
+  const box = $("messages");
+  const stick = scrollToEnd || box.scrollHeight - box.scrollTop - box.clientHeight < 80;
   const signature = `${state.personaId}|${currentLocale}|` +
     data.messages.map((m) => `${m.message.message_id}.${m.version}`).join(",");
   state.messages = data.messages;
@@ -275,6 +277,7 @@ async function refreshMessages(scrollToEnd = false) {
   }
   markSeen();
   updateReplyState();
+  if (stick) box.scrollTop = box.scrollHeight; // the reply bar may have taken some height
 }
 
 function markSeen() {

@@ -2,17 +2,16 @@
 
 A contact reports through the page (buttons pressed, answers typed, a photo uploaded), the
 director asks the bot, the clock jumps, and the demo survives a restart with its chats.
-Parts that need the reports or the schedule work skip until those have landed.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -118,7 +117,9 @@ def report_through_the_page(ui: DemoPage) -> None:
     ui.presses("完成")
 
 
-def test_a_contact_reports_and_the_director_asks_the_bot(demo_page: DemoPage) -> None:
+def test_a_week_in_the_office_through_the_page(demo_page: DemoPage, tmp_path: Path) -> None:
+    """Thursday a contact reports; the director asks for the report and its Word file;
+    Monday the bulletin is in the office chat, counting that report."""
     ui = demo_page
     ui.screenshot("office-chat")
     ui.act_as("sample_contact01")
@@ -134,18 +135,62 @@ def test_a_contact_reports_and_the_director_asks_the_bot(demo_page: DemoPage) ->
     expect(done).to_contain_text("第1版")
     expect(ui.page.locator(".msg.from-bot .edited").first).to_be_visible()  # buttons removed
     ui.screenshot("submitted")
+    assert latest_report(ui.demo, "S01") == (
+        "submitted",
+        "完成<b>5个</b>社区党群服务中心提档升级验收 & 走访群众",
+        60,
+    )
 
-    database = sqlite3.connect(ui.demo.data_dir / "lihui-demo.sqlite3")
+    ui.act_as("sample_director")
+    ui.says("/report")
+    chart = ui.page.locator(".msg.from-bot img.photo").last
+    expect(chart).to_be_visible(timeout=WAIT_MS)
+    assert chart.evaluate("img => img.complete && img.naturalWidth") > 100
+    ui.screenshot("report")
+    ui.presses("通报 Word")
+    word = ui.page.locator(".msg.from-bot a.document", has_text=".docx").last
+    expect(word).to_be_visible(timeout=WAIT_MS)
+    with ui.page.expect_download() as download:
+        word.click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    text = "\n".join(paragraph.text for paragraph in docx.Document(str(path)).paragraphs)
+    assert "工作周通报" in text and "按时报送1个" in text  # counts the report just made
+    ui.screenshot("word-downloaded")
+
+    ui.open_office()
+    ui.open_clock_panel()
+    step = ui.page.locator('.step[data-step="summary"]')
+    expect(step).to_be_enabled()
+    step.click()  # the clock walks through the reminder and the deadline on its way
+    expect(ui.page.locator("#clock-now")).to_contain_text("周一", timeout=3 * WAIT_MS)
+    bulletin = ui.page.locator(".msg.from-bot img.photo").last
+    expect(bulletin).to_be_visible(timeout=WAIT_MS)
+    assert bulletin.evaluate("img => img.complete && img.naturalWidth") > 100
+    summary = ui.reads("一、填报情况")
+    expect(summary).to_contain_text("按时报送1个")  # the report made on Thursday
+    expect(ui.page.locator(".msg.from-bot a.document", has_text=".docx").last).to_be_visible()
+    # Nothing was skipped on the way: no step is reported missed.
+    expect(ui.page.locator(".msg.from-bot", has_text="错过")).to_have_count(0)
+    ui.screenshot("monday-bulletin")
+
+
+def latest_report(demo: DemoProcess, code: str) -> tuple[str, str, int] | None:
+    """The newest report of a group, read from the demo's own database."""
+    database = sqlite3.connect(demo.data_dir / "lihui-demo.sqlite3")
     try:
-        rows = database.execute(
+        return database.execute(
             "SELECT s.state, s.done_text, s.percent FROM submission s"
             " JOIN task_group g ON g.id = s.group_id JOIN period p ON p.id = s.period_id"
-            " WHERE g.code = 'S01' ORDER BY p.starts_on DESC LIMIT 1"
-        ).fetchall()
+            " WHERE g.code = ? ORDER BY p.starts_on DESC LIMIT 1",
+            (code,),
+        ).fetchone()
     finally:
         database.close()
-    assert rows == [("submitted", "完成<b>5个</b>社区党群服务中心提档升级验收 & 走访群众", 60)]
 
+
+def test_the_director_reads_help_and_follows_a_command_link(demo_page: DemoPage) -> None:
+    ui = demo_page
     ui.act_as("sample_director")
     ui.says("/help")
     expect(ui.reads("可用命令").locator(".text strong")).to_have_text("例会助手 · 可用命令")
@@ -155,39 +200,6 @@ def test_a_contact_reports_and_the_director_asks_the_bot(demo_page: DemoPage) ->
     ui.screenshot("director-help")
 
 
-def needs(module: str, what: str) -> pytest.MarkDecorator:
-    """Skip (before a demo is started) until the work providing ``module`` has landed."""
-    missing = importlib.util.find_spec(module) is None
-    return pytest.mark.skipif(missing, reason=f"{what} has not landed yet (no {module})")
-
-
-@needs("bot.reports.service", "the /report work")
-def test_the_director_gets_the_report_with_chart_and_word(
-    demo_page: DemoPage, tmp_path: Path
-) -> None:
-    import docx
-
-    ui = demo_page
-    ui.act_as("sample_director")
-    ui.says("/report")
-    chart = ui.page.locator(".msg.from-bot img.photo").last
-    expect(chart).to_be_visible(timeout=WAIT_MS)
-    assert chart.evaluate("img => img.naturalWidth") > 100
-    ui.screenshot("report")
-    word = ui.page.locator(".msg.from-bot a.document", has_text=".docx")
-    if word.count() == 0:  # the Word file comes from a button under the report
-        ui.presses("Word")
-    expect(word.last).to_be_visible(timeout=WAIT_MS)
-    with ui.page.expect_download() as download:
-        word.last.click()
-    path = tmp_path / download.value.suggested_filename
-    download.value.save_as(path)
-    document = docx.Document(str(path))
-    assert any(paragraph.text.strip() for paragraph in document.paragraphs)
-    ui.screenshot("word-downloaded")
-
-
-@needs("bot.cycle", "the scheduled steps")
 def test_a_contact_who_never_opened_the_bot_follows_the_office_chats_link(
     demo_page: DemoPage,
 ) -> None:
@@ -203,25 +215,6 @@ def test_a_contact_who_never_opened_the_bot_follows_the_office_chats_link(
     expect(ui.page.locator(".msg.out .text").first).to_contain_text("/start ")
     ui.reads("本周工作完成情况")
     ui.screenshot("deep-link")
-
-
-@needs("bot.cycle", "the scheduled steps")
-@needs("bot.reports.service", "the bulletin work")
-def test_monday_brings_the_bulletin_to_the_office_chat(demo_page: DemoPage) -> None:
-    ui = demo_page
-    ui.open_office()
-    ui.open_clock_panel()
-    step = ui.page.locator('.step[data-step="summary"]')
-    expect(step).to_be_enabled()
-    step.click()  # the clock walks through the reminder and the deadline on its way
-    expect(ui.page.locator("#clock-now")).to_contain_text("周一", timeout=3 * WAIT_MS)
-    bulletin = ui.page.locator(".msg.from-bot img.photo").last
-    expect(bulletin).to_be_visible(timeout=WAIT_MS)
-    assert bulletin.evaluate("img => img.complete && img.naturalWidth") > 100
-    expect(ui.page.locator(".msg.from-bot", has_text="周通报").last).to_be_visible()
-    # Nothing was skipped on the way: no step is reported missed.
-    expect(ui.page.locator(".msg.from-bot", has_text="错过")).to_have_count(0)
-    ui.screenshot("monday-bulletin")
 
 
 def test_old_buttons_and_replies_in_the_office_chat_get_short_answers(
@@ -259,11 +252,8 @@ def test_the_clock_moves_forward_only_and_steps_wait_for_the_schedule(
     labels = " ".join(steps.all_inner_texts())
     for label in ("填报截止", "周一通报", "例会议程", "催报提醒"):
         assert label in labels
-    try:
-        import bot.cycle  # noqa: F401
-    except ImportError:
-        expect(steps.first).to_be_disabled()
-        expect(ui.page.locator("#step-note")).to_be_visible()
+    expect(steps.first).to_be_enabled()  # the bot runs the scheduled steps
+    expect(ui.page.locator("#step-note")).to_be_hidden()
     ui.page.fill("#time-input", "2026-01-01T09:00")
     ui.page.locator("#time-form button").click()
     expect(ui.page.locator("#toast")).to_have_text("时钟只能向前拨。")
@@ -314,6 +304,7 @@ def test_a_restarted_demo_keeps_its_chats_and_answers_new_messages(
     ui = DemoPage(page, first, tmp_path)
     ui.act_as("sample_contact02")
     ui.reads("社会组织服务组")  # the welcome from before the demo began
+    ui.reads("请填报")  # the week's prompt, sent when reports opened
     ui.says("/mystatus")
     ui.reads("我负责的专项组")
     answers = page.locator(".msg.from-bot")
@@ -330,3 +321,5 @@ def test_a_restarted_demo_keeps_its_chats_and_answers_new_messages(
     ui.says("/start")  # a new update after the restart is answered, not taken for a repeat
     expect(answers).to_have_count(len(before) + 1, timeout=WAIT_MS)
     expect(answers.last).to_contain_text("社会组织服务组")
+    # The prompt was sent once, before the restart: the step is not run a second time.
+    expect(page.locator(".msg.from-bot", has_text="请填报")).to_have_count(1)

@@ -9,14 +9,14 @@ entry in the audit log; the bot's log has a WARNING line too).
 from __future__ import annotations
 
 import asyncio
-import zlib
 
 import pytest
 from sqlalchemy import select
 
+from bot.access_views import chooser_id
 from sandbox.driver import SandboxDriver, SandboxUser
 from sandbox.server import ThreadedSandbox
-from storage.models import Contact, Indicator, Person, Submission, TaskGroup
+from storage.models import Contact, DialogState, Indicator, Person, Submission, TaskGroup
 from tests.e2e.access_world import (
     audit_actions,
     denials,
@@ -315,7 +315,7 @@ async def test_a_director_of_one_office_cannot_reach_another(
     await director.says("/audit")
     page = await director.reads("操作记录")
     assert "qian" not in page.text  # A's log only: B's binding is not in it
-    roles = zlib.crc32(b"roles")  # the office chooser's id for /roles
+    roles = chooser_id("roles")  # the office chooser's id for /roles
     for data in (f"a:au:{b.id}:0", f"a:in:{b.id}:{roles}", f"a:ub:{b.id}", f"a:gl:{b.id}"):
         query = await driver.forge_callback(office.director, office.director.id, data)
         assert (await driver.wait_for_callback_answer(query))["text"] == "没有权限"
@@ -358,7 +358,17 @@ async def test_a_forged_group_button_cannot_open_another_groups_report(
     await driver.mark_seen(office.zhang.id)
     vol = await group_id(seeded_sqlite, "VOL")
     before = await snapshot(seeded_sqlite)
-    await driver.forge_callback(office.zhang, office.zhang.id, f"s:{vol}")
+    # The button under Thursday's prompt (p:<group>) and the group menu's (s:<version>:<group>)
+    # name what to act on; whose group it is, is looked up.
+    await driver.forge_callback(office.zhang, office.zhang.id, f"p:{vol}")
+    await zhang.reads("您不是该专项组的联络员")
+    async with open_session(seeded_sqlite) as session:
+        version = await session.scalar(
+            select(DialogState.version)
+            .join(Person, Person.id == DialogState.person_id)
+            .where(Person.telegram_user_id == office.zhang.id)
+        )
+    await driver.forge_callback(office.zhang, office.zhang.id, f"s:{version}:{vol}")
     await zhang.reads("您不是该专项组的联络员")
     await driver.forge_callback(office.zhang, office.zhang.id, "r:99999:submit")
     await driver.forge_callback(office.zhang, office.zhang.id, "a:hy:1:1")

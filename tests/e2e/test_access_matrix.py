@@ -22,12 +22,14 @@ pytestmark = pytest.mark.e2e
 
 ROLES = ("director", "staff", "member", "contact", "stranger")
 
-# How a command refuses when it is not with the common ``access.denied``.
+# How a command refuses besides the common ``access.denied``.
 REFUSAL = {
     "submit": "dialog.not_contact",
     "mystatus": "dialog.not_contact",
     # A non-contact has no report to pause: "nothing in progress" is its polite no.
     "cancel": "dialog.cancel.nothing",
+    # The roll-ups say why in private: the person manages no office at all.
+    **dict.fromkeys(("assess", "adjust", "monthly", "highlight", "rubric"), "rollups.no_workspace"),
 }
 # Checked elsewhere in a group, with a reason each:
 GROUP_SKIP = {
@@ -38,14 +40,19 @@ GROUP_SKIP = {
 }
 
 
+# Rights are looked up the same way on either database; PostgreSQL runs a sample of the
+# command families (reports, ledgers, settings, roles) to keep the suite's time in bounds.
+POSTGRES_SAMPLE = frozenset({"report", "decide", "settings", "roles", "submit"})
+
+
 def allowed_roles(command: str) -> set[str]:
     allowed = dict(COMMANDS)[command]
     return set(ROLES) if not allowed else {role for role in ROLES if role in allowed}
 
 
 def refusals(command: str) -> list[str]:
-    key = REFUSAL.get(command, "access.denied")
-    return [translate(locale, key) for locale in SUPPORTED_LOCALES]
+    keys = {"access.denied", REFUSAL.get(command, "access.denied")}
+    return [translate(locale, key) for locale in SUPPORTED_LOCALES for key in keys]
 
 
 def refused(command: str, reply: SandboxMessage) -> bool:
@@ -78,6 +85,8 @@ async def test_each_role_is_allowed_or_refused_with_nothing_changed(
     database_url: str,
     start_bot: StartBot,
 ) -> None:
+    if database_url.startswith("postgresql") and command not in POSTGRES_SAMPLE:
+        pytest.skip("on PostgreSQL the matrix runs a sample of the commands")
     await seed_office(
         database_url,
         office.chat.id,

@@ -213,3 +213,29 @@ async def test_a_director_of_two_offices_picks_one(
     await director_.presses("温暖二七领导小组办公室")
     first = await director_.reads("工作例会议程")
     assert "就业援助组" in first.text
+
+
+@needs_renderers
+async def test_bulletin_preview_is_unnumbered(
+    driver: SandboxDriver,
+    office: Office,
+    seeded_sqlite: str,
+    start_bot: StartBot,
+    clock: FileClock,
+    sandbox: ThreadedSandbox,
+) -> None:
+    import docx
+
+    clock.set(SATURDAY_10)
+    await start_bot(seeded_sqlite)
+    director = Actor(driver, office.director)
+    await director.says("/bulletin")
+    chart = await director.reads("预览 · 2026年第48周")
+    assert "photo" in chart.raw
+    body = await director.reads("工作周通报 · 预览")
+    assert "按时报送率0.0%" in body.text and "一、填报情况" in body.text
+    name, data = await fetch_document(sandbox, await director.reads("工作周通报（Word）"))
+    assert name == "工作周通报_2026-W48_预览.docx"
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert "预览" in paragraphs and not any("期" in p and "第" in p for p in paragraphs[:3])
+    assert await published(seeded_sqlite) == []

@@ -123,3 +123,20 @@ async def test_a_good_practice_marked_appears_in_the_months_summary(
     await director.says("/monthly 2026-11")
     again = await director.reads("四、好的做法经验", timeout=20)
     assert "家门口就业" not in again.text and "本月暂无标记的好的做法" in again.text
+
+    # the same from /report: the button under the week's reports, then the title
+    await director.says("/report")
+    status = await director.reads("填报情况", timeout=20)
+    assert status.button_texts == ["⭐ 就业援助组：标为好的做法"]
+    await director.presses("⭐ 就业援助组：标为好的做法")
+    await director.reads("请在1小时内发送 /highlight 标题")
+    await director.says("/highlight 企业走访全覆盖")
+    passages = await director.reads("其中一段")
+    await director.presses("整篇周报")
+    await driver.wait_for_edit(director.chat, passages, contains="已标记为好的做法")
+    await director.says("/monthly 2026-11")
+    third = await director.reads("四、好的做法经验", timeout=20)
+    assert (
+        "1. 企业走访全覆盖" in third.text
+        and "开设“家门口就业”招聘点3个。走访企业15家" in third.text
+    )

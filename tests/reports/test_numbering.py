@@ -11,7 +11,14 @@ from bot.reports import service
 from bot.reports.bulletin import from_json
 from bot.reports.numbering import find_published
 from storage.db import Database
-from storage.models import AuditLog, PublishedBulletin, Submission, SubmissionRevision, Workspace
+from storage.models import (
+    AuditLog,
+    Period,
+    PublishedBulletin,
+    Submission,
+    SubmissionRevision,
+    Workspace,
+)
 from tests.reports.fixture import SHANGHAI, WEEK, build_office, content
 
 MONDAY = datetime(2026, 11, 30, 8, 30, tzinfo=SHANGHAI)
@@ -130,3 +137,18 @@ async def test_the_confirmation_names_the_number_it_will_get(database: Database)
         other = await service.publication_prompt(session, ws, "2026-W47", "zh-CN", MONDAY)
     assert "已发布" in after.text and "2026年第1期" in after.text and not after.buttons
     assert "2026年第2期" in other.text
+
+
+async def test_the_posted_agenda_locks_the_week_and_a_look_does_not(database: Database) -> None:
+    workspace = await office_id(database)
+    monday_nine = MONDAY.replace(hour=9)
+    async with database.session() as session:
+        ws = await session.get(Workspace, workspace)
+        assert ws is not None
+        await service.agenda_replies(session, ws, WEEK, "zh-CN", MONDAY)  # /agenda: a look
+        row = await session.scalar(select(Period).where(Period.key == WEEK))
+        assert row is not None and row.agenda_compiled_at is None
+        await service.agenda_replies(session, ws, WEEK, "zh-CN", monday_nine, lock=True)
+        await service.agenda_replies(session, ws, WEEK, "zh-CN", MONDAY.replace(hour=11), lock=True)
+        await session.refresh(row)
+        assert row.agenda_compiled_at == monday_nine  # the first posting, kept

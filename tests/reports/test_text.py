@@ -237,3 +237,34 @@ def is_emoji(char: str) -> bool:
         or 0x2300 <= code <= 0x27BF  # ⏳ ⚠ ✅ ...
         or code in (0x203C, 0xFE0F)  # ‼ and the emoji variation selector
     )
+
+
+def test_a_large_office_gets_a_clipped_chat_text_and_the_file_has_the_rest() -> None:
+    groups = tuple(
+        GroupWeek(n, f"G{n}", f"第{n}专项组", "on_time", "on_track", 50, done_text="工作" * 30)
+        for n in range(1, 401)
+    )
+    week = PeriodData(
+        workspace_title="办公室",
+        period_key=WEEK,
+        deadline_at=None,
+        meeting_on=date(2026, 11, 30),
+        as_of_day=date(2026, 11, 28),
+        escalation_weeks=3,
+        groups=groups,
+        indicators=(),
+        open_problems=(),
+        problems_opened=(),
+        problems_resolved=(),
+        open_decisions=(),
+        trend=(),
+    )
+    full = text.agenda_text(compile_agenda(week), "zh-CN")
+    clipped = text.clip(full, "zh-CN", "reports.file.agenda_caption")
+    assert visible_length(full) > text.CHAT_LIMIT
+    assert visible_length(clipped) <= text.CHAT_LIMIT + 100
+    assert clipped.endswith("完整内容见📋 例会议程（Word））")
+    assert full.startswith(clipped.rsplit("\n", 1)[0])  # whole lines, in order
+    assert len(split_message(clipped)) <= 3
+    small = text.agenda_text(compile_agenda(dataclasses.replace(week, groups=groups[:13])), "zh-CN")
+    assert text.clip(small, "zh-CN", "reports.file.agenda_caption") == small

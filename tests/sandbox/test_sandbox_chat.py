@@ -86,6 +86,21 @@ async def test_button_press_and_answer(
         await bot.answer_callback_query("12345")
 
 
+async def test_a_modified_client_forges_callback_data(
+    bot: telegram.Bot, driver: SandboxDriver, alice: SandboxUser
+) -> None:
+    await bot.get_updates(offset=-1)
+    (start,) = await bot.get_updates(offset=-1)
+    await bot.get_updates(offset=start.update_id + 1)
+    prompt = await bot.send_message(alice.id, "进展如何？", reply_markup=keyboard("正常推进"))
+    query_id = await driver.forge_callback(alice, alice.id, "s:42")
+    (update,) = await bot.get_updates()
+    query = update.callback_query
+    assert (query.id, query.data) == (query_id, "s:42")  # no button carries it
+    assert query.message.message_id == prompt.message_id
+    assert await query.answer()
+
+
 async def test_press_unknown_button_is_a_clear_error(
     driver: SandboxDriver, alice: SandboxUser
 ) -> None:

@@ -114,3 +114,12 @@ def test_unbinding_roles_and_the_audit_log_are_the_directors_alone() -> None:
         assert [r for r in access.ROLES if access.allows(r, action)] == ["director"]
     assert not access.allows(None, "report.view")
     assert not access.allows("director", "no.such.action")
+
+
+def test_every_chooser_id_fits_a_button() -> None:
+    from bot import group_edit  # noqa: F401  (registers /groups)
+    from bot.access_views import _CHOOSABLE, chooser_id
+
+    assert {"roles", "audit", "unbind", "groups"} <= {c for c, _, _ in _CHOOSABLE.values()}
+    for command, _, _ in _CHOOSABLE.values():
+        assert parse(f"a:in:1:{chooser_id(command)}") == ("in", [1, chooser_id(command)])

@@ -172,3 +172,19 @@ async def test_the_loader_costs_the_same_statements_for_13_groups_or_40(database
     few = await statements(database, 13)
     many = await statements(database, 40)
     assert few == many <= 10
+
+
+async def test_the_time_share_stops_at_the_last_week_past_its_deadline(database: Database) -> None:
+    """On Saturday 28 November 2026 the second half's weeks are due up to W48: a yearly
+    target is expected at 48/53 of itself, not at the 53/53 of the window's end."""
+    from bot.rollups.months import half_year, year_progress
+
+    workspace_id = await build(database)
+    h2 = half_year(2026, 2)
+    async with database.session() as session:
+        workspace = await session.get(Workspace, workspace_id)
+        assert workspace is not None
+        facts = await facts_module.load(session, workspace, h2.weeks(), NOW)
+    whole, year_weeks = year_progress(h2.last)
+    assert (whole, year_weeks) == (53, 53)
+    assert facts_module.elapsed_weeks(facts, h2.weeks(), whole) == 48

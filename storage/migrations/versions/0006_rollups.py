@@ -1,7 +1,7 @@
 """roll-ups: good practices, score adjustments, published assessments; when a group joined
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0002
 """
 
 from collections.abc import Sequence
