@@ -84,12 +84,18 @@ def _month_start(year: int, month: int) -> date:
     return date(year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
 
 
-def monthly_occurrence(settings: dict[str, Any], year: int, month: int, tz: tzinfo) -> Occurrence:
-    """The roll-up of ``year-month``, run in the first days of the month after."""
+def monthly_occurrence(
+    settings: dict[str, Any], year: int, month: int, tz: tzinfo, calendar: WorkdayCalendar
+) -> Occurrence:
+    """The roll-up of ``year-month``, on the first working day from the set day of the
+    month after (1 October is National Day: September's summary comes on the 8th)."""
     day, at = monthly_rule(settings)
-    following = _month_start(year, month + 1)
-    when = datetime.combine(following + timedelta(days=day - 1), at, tzinfo=tz)
-    return Occurrence(when, "monthly", f"{year:04d}-{month:02d}")
+    nominal = _month_start(year, month + 1) + timedelta(days=day - 1)
+    real = calendar.next_workday(nominal)
+    when = datetime.combine(real, at, tzinfo=tz)
+    return Occurrence(
+        when, "monthly", f"{year:04d}-{month:02d}", nominal if real != nominal else None
+    )
 
 
 def occurrences_between(
@@ -115,7 +121,7 @@ def occurrences_between(
         local = (start - timedelta(days=62)).astimezone(tz)
         year, month = local.year, local.month
         while _month_start(year, month) <= end.astimezone(tz).date():
-            found.append(monthly_occurrence(settings, year, month, tz))
+            found.append(monthly_occurrence(settings, year, month, tz, calendar))
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return sorted(o for o in found if start < o.at <= end)
 
@@ -143,11 +149,25 @@ def due(
     is to be recorded as skipped so the office hears of it instead of never knowing.
     """
     window_start = max(since, now - LOOKBACK)
+    found = occurrences_between(settings, tz, calendar, window_start, now)
+    return due_among(found, settings, since, now, settled)
+
+
+def due_among(
+    occurrences: list[Occurrence],
+    settings: dict[str, Any],
+    since: datetime,
+    now: datetime,
+    settled: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset(),
+) -> Due:
+    """:func:`due` over occurrences computed beforehand (the scheduler keeps a day's worth,
+    so a tick is a filter, not a calendar computation)."""
+    window_start = max(since, now - LOOKBACK)
     limit = now - grace(settings)
     run: list[Occurrence] = []
     skip: list[Occurrence] = []
-    for occurrence in occurrences_between(settings, tz, calendar, window_start, now):
-        if (occurrence.step, occurrence.key) in settled:
+    for occurrence in occurrences:
+        if not window_start < occurrence.at <= now or (occurrence.step, occurrence.key) in settled:
             continue
         (run if occurrence.at > limit else skip).append(occurrence)
     return Due(run, skip)
@@ -165,13 +185,6 @@ def next_runs(
     for occurrence in upcoming:
         first.setdefault(occurrence.step, occurrence)
     return [first[step] for step in STEPS if step in first]
-
-
-def period_for(occurrence: Occurrence) -> Period | None:
-    """The reporting week an occurrence is about (None for ``monthly``)."""
-    from bot.periods import parse_period
-
-    return None if occurrence.step == "monthly" else parse_period(occurrence.key)
 
 
 def step_name(step: str, locale: str) -> str:

@@ -255,14 +255,22 @@ async def compose_agenda(ctx: StepContext) -> list[Outgoing]:
 
 
 async def compose_summary(ctx: StepContext) -> list[Outgoing]:
-    publish_bulletin = _provider("bot.reports.service", "publish_bulletin")
-    if publish_bulletin is None:
+    """The bulletin of the week just ended, numbered and posted; unless the office
+    already published that week's bulletin by hand (``/report``), which posted it then."""
+    publication = _provider("bot.reports.service", "publication")
+    if publication is None:
         log.info("summary step: the reports package is not available yet; nothing posted")
         return []
-    number, replies = await publish_bulletin(
+    row, created, replies = await publication(
         ctx.session, ctx.workspace, ctx.occurrence.key, ctx.now, None
     )
-    log.info("summary step: bulletin no. %s of %s published", number, ctx.occurrence.key)
+    if not created:
+        log.info(
+            "summary step: bulletin of %s was published before; not posted again",
+            ctx.occurrence.key,
+        )
+        return []
+    log.info("summary step: bulletin no. %s of %s published", row.number, ctx.occurrence.key)
     return _office_replies(ctx, list(replies))
 
 

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cycle_steps import UNDELIVERABLE, Outgoing, Unreached
@@ -107,25 +109,33 @@ async def claim(
 async def record(
     session: AsyncSession, claim_row: StepClaim, outgoing: Sequence[Outgoing], now: datetime
 ) -> int:
-    """Log every message of a step before any is sent; returns how many were new."""
-    added = 0
-    for item in outgoing:
-        sendable = item.chat_id is not None
-        added += await insert_or_ignore(
-            session,
-            Delivery,
-            workspace_id=claim_row.workspace_id,
-            claim_id=claim_row.id,
-            dedupe_key=item.key[:200],
-            chat_id=item.chat_id or 0,
-            kind=item.kind,
-            payload=to_payload(item.reply, item.meta),
-            status="pending" if sendable else "failed",
-            attempts=0,
-            last_error="" if sendable else f"{UNDELIVERABLE}: no Telegram id known",
-            created_at=now,
-        )
-    return added
+    """Log every message of a step before any is sent; returns how many were new.
+
+    One statement for the whole step (a fan-out to a thousand contacts is one insert), and
+    a message already logged under its dedupe key is left as it is.
+    """
+    if not outgoing:
+        return 0
+    rows = [
+        {
+            "workspace_id": claim_row.workspace_id,
+            "claim_id": claim_row.id,
+            "dedupe_key": item.key[:200],
+            "chat_id": item.chat_id or 0,
+            "kind": item.kind,
+            "payload": to_payload(item.reply, item.meta),
+            "status": "pending" if item.chat_id is not None else "failed",
+            "attempts": 0,
+            "last_error": ""
+            if item.chat_id is not None
+            else f"{UNDELIVERABLE}: no Telegram id known",
+            "created_at": now,
+        }
+        for item in outgoing
+    ]
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    result = await session.execute(insert(Delivery).values(rows).on_conflict_do_nothing())
+    return max(result.rowcount, 0)
 
 
 async def pending(session: AsyncSession, claim_id: int) -> list[int]:

@@ -46,6 +46,37 @@ def refuse(key: str, **params: Any) -> Change:
     return Change(False, key, params)
 
 
+async def refresh_deadlines(session: AsyncSession, workspace: Workspace, now: datetime) -> int:
+    """Recompute the deadline of every week not closed yet, after a change of the rules.
+
+    A week's row keeps its deadline (``Period.deadline_at``, which decides lateness) from
+    when it was first used; a moved deadline, zone or holiday must reach the weeks still
+    open, never the ones already closed.
+    """
+    from bot import schedule
+    from bot.periods import parse_period
+    from bot.reporting import calendar_for
+    from storage.models import Period as PeriodRow
+
+    calendar = await calendar_for(session, workspace)
+    tz = ZoneInfo(workspace.timezone)
+    rows = await session.scalars(
+        select(PeriodRow).where(
+            PeriodRow.workspace_id == workspace.id,
+            (PeriodRow.deadline_at.is_(None)) | (PeriodRow.deadline_at > now),
+        )
+    )
+    changed = 0
+    for row in rows:
+        deadline = schedule.moment(
+            workspace.settings, "deadline", parse_period(row.key), tz, calendar
+        )
+        if deadline != row.deadline_at and deadline > now:
+            row.deadline_at = deadline
+            changed += 1
+    return changed
+
+
 def _saved(
     session: AsyncSession,
     workspace: Workspace,

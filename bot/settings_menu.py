@@ -241,6 +241,8 @@ async def _act(
         change = settings.set_timezone(session, workspace, ZONES[int(args[1])], person.id, now)
     else:
         raise ValueError(action)
+    if change.ok:
+        await settings.refresh_deadlines(session, workspace, now)
     return (*overview(workspace, locale, say(locale, change.key, **change.params)), change.ok)
 
 
@@ -304,4 +306,6 @@ async def holiday_command(
         )
     else:
         return Result(Reply(say(locale, "settings.holiday.usage")))
+    if change.ok:
+        await settings.refresh_deadlines(session, workspace, now)
     return Result(Reply(say(locale, change.key, **change.params)), change.ok)

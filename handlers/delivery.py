@@ -16,13 +16,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.clock import now
 from bot.cycle_steps import UNDELIVERABLE
 from bot.delivery_log import finish, from_payload, grab
+from bot.replies import Reply
 from handlers.sender import Sender, Undeliverable, retry_notes
 from storage.db import Database
 
@@ -54,17 +57,41 @@ def _connection_broke(notes: list[str]) -> bool:
     return any("httpx." in note or "Timed out" in note for note in notes)
 
 
-async def send_delivery(database: Database, sender: Sender, delivery_id: int) -> Tally:
-    """Send one pending delivery, unless another worker has taken it; record the outcome."""
-    async with database.session() as session:
-        row = await grab(session, delivery_id, now())
-        if row is None:
-            return Tally()
-        chat_id, key, reply = row.chat_id, row.dedupe_key, from_payload(row.payload)
+@dataclass(frozen=True)
+class Taken:
+    """A delivery this worker moved to ``sending``: only it may send it now."""
+
+    id: int
+    chat_id: int
+    key: str
+    reply: Reply
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | failed
+    attempts: int
+    message_id: int | None
+    error: str
+
+
+async def take_next(session: AsyncSession, ids: list[int]) -> Taken | None:
+    """Take the first of ``ids`` (consumed from the front) that no other worker has taken."""
+    while ids:
+        row = await grab(session, ids.pop(0), now())
+        if row is not None:
+            return Taken(row.id, row.chat_id, row.dedupe_key, from_payload(row.payload))
+    return None
+
+
+async def send_taken(sender: Sender, taken: Taken) -> Outcome:
+    """Send through the one sender, counting its retries; never raises for Telegram's sake."""
     notes: list[str] = []
     token = retry_notes.set(notes)
     try:
-        status, message_id, error, rounds = await _send_with_patience(sender, reply, chat_id)
+        status, message_id, error, rounds = await _send_with_patience(
+            sender, taken.reply, taken.chat_id
+        )
     finally:
         retry_notes.reset(token)
     attempts = rounds + len(notes)
@@ -73,30 +100,55 @@ async def send_delivery(database: Database, sender: Sender, delivery_id: int) ->
             f"{POSSIBLE_DUPLICATE}; " if status == "sent" and _connection_broke(notes) else ""
         )
         error = f"{duplicate}retried: " + " | ".join(notes[-5:]) + (f" | {error}" if error else "")
-    async with database.session() as session:
-        await finish(
-            session,
-            delivery_id,
-            status=status,
-            attempts=attempts,
-            now=now(),
-            message_id=message_id,
-            error=error,
-        )
-    tally = Tally(sent=status == "sent", retried=attempts > 1, failed=status != "sent")
-    if status != "sent":
+    return Outcome(status, attempts, message_id, error)
+
+
+async def record_outcome(session: AsyncSession, taken: Taken, outcome: Outcome) -> Tally:
+    """Write the outcome to the log; what it adds to ``lihui jobs run``'s report."""
+    await finish(
+        session,
+        taken.id,
+        status=outcome.status,
+        attempts=outcome.attempts,
+        now=now(),
+        message_id=outcome.message_id,
+        error=outcome.error,
+    )
+    sent = outcome.status == "sent"
+    tally = Tally(sent=sent, retried=outcome.attempts > 1, failed=not sent)
+    where = f"{taken.key} -> {taken.chat_id}"
+    if not sent:
         log.warning(
-            "delivery %s to %s failed after %d attempt(s): %s", key, chat_id, attempts, error
+            "delivery %s failed after %d attempt(s): %s", where, outcome.attempts, outcome.error
         )
-        tally.lines.append(f"failed  {key} -> {chat_id}: {error}")
-    elif attempts > 1:
-        log.info("delivery %s to %s sent after %d attempts (%s)", key, chat_id, attempts, error)
-        tally.lines.append(f"retried {key} -> {chat_id}: {attempts} attempts")
+        tally.lines.append(f"failed  {where}: {outcome.error}")
+    elif outcome.attempts > 1:
+        log.info("delivery %s sent after %d attempts (%s)", where, outcome.attempts, outcome.error)
+        tally.lines.append(f"retried {where}: {outcome.attempts} attempts")
+    return tally
+
+
+async def send_all(
+    database: Database, sender: Sender, ids: list[int], stopping: Callable[[], bool]
+) -> Tally:
+    """Send the given pending deliveries one after another (at most one in flight).
+
+    Recording one outcome and taking the next delivery share a unit of work: one commit
+    per message, and at any moment at most one delivery of this worker is ``sending``.
+    """
+    tally = Tally()
+    async with database.session() as session:
+        taken = await take_next(session, ids)
+    while taken is not None:
+        outcome = await send_taken(sender, taken)
+        async with database.session() as session:
+            tally.add(await record_outcome(session, taken, outcome))
+            taken = None if stopping() else await take_next(session, ids)
     return tally
 
 
 async def _send_with_patience(
-    sender: Sender, reply: object, chat_id: int
+    sender: Sender, reply: Reply, chat_id: int
 ) -> tuple[str, int | None, str, int]:
     """(status, first message id, error, rounds): the sender's retries, then longer pauses."""
     started = time.monotonic()
@@ -104,7 +156,7 @@ async def _send_with_patience(
     while True:
         rounds += 1
         try:
-            messages = await sender.send(reply, chat_id, bulk=True)  # type: ignore[arg-type]
+            messages = await sender.send(reply, chat_id, bulk=True)
         except Undeliverable as error:
             return "failed", None, f"{UNDELIVERABLE}: {error}", rounds
         except BadRequest as error:

@@ -36,10 +36,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import delivery_log
 from bot.clock import now
-from bot.cycle import Occurrence, due, occurrences_between
+from bot.cycle import LOOKBACK, Occurrence, due_among, occurrences_between
 from bot.cycle_steps import StepContext, compose, compose_after, compose_skipped
 from bot.workdays import WorkdayCalendar
-from handlers.delivery import Tally, send_delivery
+from handlers.delivery import Tally, send_all
 from handlers.sender import Sender
 from storage.db import Database
 from storage.models import Delivery, StepClaim, WorkdayOverride, Workspace
@@ -47,6 +47,9 @@ from storage.models import Delivery, StepClaim, WorkdayOverride, Workspace
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 30.0
+CLAIMS_AT_ONCE = 8
+RETRY_FAILED_SECONDS = 60.0
+WINDOW_SLACK = timedelta(hours=12)  # how far a tick's precomputed occurrences reach
 STOP_WAIT_SECONDS = 10.0
 
 
@@ -106,7 +109,8 @@ class Scheduler:
         self.bot_username = bot_username
         self.instance = instance_name()
         self._entries: dict[int, Entry] = {}
-        self._settled: set[tuple[int, str, str]] = set()
+        # Per workspace, the (step, period) claims known to exist: never asked about again.
+        self._settled: dict[int, set[tuple[str, str]]] = {}
         self._draining: set[int] = set()
         self._tasks: set[asyncio.Task[Any]] = set()
         self._rebuild = True
@@ -114,6 +118,8 @@ class Scheduler:
         self._stopping = False
         self._aps: AsyncIOScheduler | None = None
         self._ticking = asyncio.Lock()
+        # Per workspace: (window start, window end, occurrences in it).
+        self._windows: dict[int, tuple[datetime, datetime, list[Occurrence]]] = {}
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -127,8 +133,9 @@ class Scheduler:
                     row.dedupe_key,
                     row.chat_id,
                 )
-        # One line per tick would drown the log; APScheduler's warnings and errors stay.
-        logging.getLogger("apscheduler").setLevel(logging.WARNING)
+        # One line per tick would drown the log, and a long tick (a fan-out being claimed)
+        # makes APScheduler warn that it skipped the next one, which is what we want.
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
         self._aps = AsyncIOScheduler(timezone="UTC")
         self._aps.add_job(
             self.tick,
@@ -177,27 +184,63 @@ class Scheduler:
             self._refreshed = time.monotonic()
             async with self.database.session() as session:
                 self._entries = await load_entries(session)
+            self._windows.clear()
         moment = now()
         plans = {}
         for entry in self._entries.values():
-            settled = {(s, k) for ws, s, k in self._settled if ws == entry.id}
-            plan = due(entry.settings, entry.tz, entry.calendar, entry.since, moment, settled)
+            settled = self._settled.setdefault(entry.id, set())
+            found = self._occurrences(entry, moment)
+            plan = due_among(found, entry.settings, entry.since, moment, settled)
             if plan.run or plan.skip:
                 plans[entry.id] = plan
         if plans:
             await self._settle_known(plans)
+        # Workspaces are claimed side by side: a hundred offices opening at 09:00 should
+        # not wait for each other's queries (the claim, not the order, makes it safe).
+        gate = asyncio.Semaphore(CLAIMS_AT_ONCE)
+        claims = []
         for ws_id, plan in plans.items():
-            skip = [o for o in plan.skip if (ws_id, o.step, o.key) not in self._settled]
-            run = [o for o in plan.run if (ws_id, o.step, o.key) not in self._settled]
+            settled = self._settled[ws_id]
+            skip = [o for o in plan.skip if (o.step, o.key) not in settled]
+            run = [o for o in plan.run if (o.step, o.key) not in settled]
             if skip:
                 await self._skip(ws_id, skip, moment)
             for occurrence in run:
-                claim_id = await self._claim_and_compose(ws_id, occurrence, moment)
-                self._settled.add((ws_id, occurrence.step, occurrence.key))
-                if claim_id is not None:
-                    self._spawn(claim_id)
+                settled.add((occurrence.step, occurrence.key))
+                claims.append(self._claim_then_send(ws_id, occurrence, moment, gate))
+        await asyncio.gather(*claims)
         if refresh:
             await self._sweep()
+
+    async def _claim_then_send(
+        self, ws_id: int, occurrence: Occurrence, moment: datetime, gate: asyncio.Semaphore
+    ) -> None:
+        async with gate:
+            try:
+                claim_id = await self._claim_and_compose(ws_id, occurrence, moment)
+            except Exception:
+                # Nothing was claimed (the unit of work rolled back): try again in a minute
+                # rather than on every tick, and never forget the step.
+                forget = self._settled.get(ws_id, set()).discard
+                key = (occurrence.step, occurrence.key)
+                asyncio.get_running_loop().call_later(RETRY_FAILED_SECONDS, forget, key)
+                log.exception(
+                    "step %s of %s for workspace %s failed", occurrence.step, occurrence.key, ws_id
+                )
+                return
+        if claim_id is not None:
+            self._spawn(claim_id)
+
+    def _occurrences(self, entry: Entry, moment: datetime) -> list[Occurrence]:
+        """The workspace's occurrences around ``moment``, computed once per window."""
+        cached = self._windows.get(entry.id)
+        fresh = cached is not None and cached[0] <= moment - LOOKBACK and moment <= cached[1]
+        if cached is None or not fresh:
+            start, end = moment - LOOKBACK - WINDOW_SLACK, moment + WINDOW_SLACK
+            found = occurrences_between(entry.settings, entry.tz, entry.calendar, start, end)
+            cached = (start, end, found)
+            self._windows[entry.id] = cached
+        return cached[2]
 
     async def _settle_known(self, plans: dict[int, Any]) -> None:
         """One query: which of the due steps are claimed already (by anyone)."""
@@ -212,7 +255,8 @@ class Scheduler:
                     )
                 )
             )
-            self._settled.update((int(w), s, k) for w, s, k in rows.all())
+            for ws_id, step, key in rows.all():
+                self._settled.setdefault(int(ws_id), set()).add((step, key))
 
     async def _sweep(self) -> None:
         """Resume claimed steps with messages still to send (any instance's), and give up
@@ -304,7 +348,7 @@ class Scheduler:
                     moment,
                     "skipped",
                 )
-                self._settled.add((ws_id, occurrence.step, occurrence.key))
+                self._settled.setdefault(ws_id, set()).add((occurrence.step, occurrence.key))
                 if row is not None:
                     fresh.append((occurrence, row))
             if not fresh:
@@ -327,10 +371,9 @@ class Scheduler:
         while not self._stopping:
             async with self.database.session() as session:
                 ids = await delivery_log.pending(session, claim_id)
-            for delivery_id in ids:
-                if self._stopping:
-                    return tally
-                tally.add(await send_delivery(self.database, self.sender, delivery_id))
+            tally.add(await send_all(self.database, self.sender, ids, lambda: self._stopping))
+            if self._stopping:
+                return tally
             if not await self._follow_up(claim_id):
                 break
         async with self.database.session() as session:

@@ -37,6 +37,7 @@ async def cmd_calendar_add(args: argparse.Namespace, config: Config) -> int:
             await settings.set_override(
                 session, workspace, day, is_workday, args.note or "", None, now()
             )
+            await settings.refresh_deadlines(session, workspace, now())
     finally:
         await database.dispose()
     kind = translate(locale, f"cli.calendar.kind.{args.kind}")

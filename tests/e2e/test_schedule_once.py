@@ -172,7 +172,12 @@ async def test_jobs_run_summary_again_publishes_nothing_more(
     clock.set(at(11, 30, 8, 30))
     await driver.wait_for_message(office.chat.id, contains="通报", timeout=30)
     await _settle(driver, office.chat.id)
-    count = len([m for m in await driver.messages(office.chat.id) if m.from_bot])
+    posted = [m for m in await driver.messages(office.chat.id) if m.from_bot]
+    # Monday 08:30: one bulletin (chart with caption, text, Word), not one per instance.
+    summary = [m for m in posted if "photo" in m.raw or "document" in m.raw]
+    assert ["photo" in m.raw for m in summary].count(True) == 1, [m.short() for m in posted]
+    assert ["document" in m.raw for m in summary].count(True) == 1, [m.short() for m in posted]
+    count = len(posted)
     again = jobs_run(sandbox, seeded_database, clock, "summary", "--chat", str(office.chat.id))
     assert again.returncode == 0, again.stderr
     await driver.expect_no_message(office.chat.id, within=QUIET)

@@ -100,6 +100,6 @@ async def test_settings_are_refused_to_a_contact_and_asked_in_private(
     await start_bot(seeded_sqlite)
     zhang = Person(driver, office.zhang)
     await zhang.says("/settings")
-    await zhang.reads("没有权限进行这项操作")
+    await zhang.reads("没有权限")  # the access policy's refusal (settings.manage)
     await driver.send_text(office.director, office.chat.id, "/settings@lihui_test_bot")
     await driver.wait_for_message(office.chat.id, contains="请在与我的私聊中修改设置")

@@ -185,3 +185,11 @@ def test_times_read_in_both_languages(calendar: WorkdayCalendar) -> None:
     [opened] = occurrences_between({}, SHANGHAI, calendar, at(11, 26, 0), at(11, 26, 10), ("open",))
     assert at_text(opened, "zh-CN") == "11月26日（周四）09:00"
     assert at_text(opened, "en") == "Thursday 26 Nov 09:00"
+
+
+def test_the_monthly_summary_waits_for_a_working_day(calendar: WorkdayCalendar) -> None:
+    [september] = occurrences_between(
+        {}, SHANGHAI, calendar, at(9, 30, 0), at(10, 31, 0), ("monthly",)
+    )
+    assert (september.key, september.at) == ("2026-09", at(10, 8, 9))
+    assert moved_reason(september, calendar, "zh-CN") == "原定10月1日，因国庆节调整"
