@@ -75,16 +75,20 @@ async def open_problems(
 ) -> list[ProblemView]:
     """Problems open at the end of ``as_of``, oldest first within roster order."""
     opened = aliased(Period)
-    resolved = aliased(Period)
+    # "Resolved later" as the ids of the (few) weeks after ``as_of``: with the index on
+    # (workspace, resolved week) the database reads the unresolved problems and those
+    # resolved later, not every problem the workspace's years of history hold.
+    later = select(Period.id).where(
+        Period.workspace_id == workspace.id, Period.starts_on > as_of.starts_on
+    )
     rows = await session.execute(
         select(Problem, TaskGroup.name, TaskGroup.position, opened.key, opened.starts_on)
         .join(TaskGroup, TaskGroup.id == Problem.group_id)
         .join(opened, opened.id == Problem.opened_period_id)
-        .outerjoin(resolved, resolved.id == Problem.resolved_period_id)
         .where(
             Problem.workspace_id == workspace.id,
             opened.starts_on <= as_of.starts_on,
-            or_(Problem.resolved_period_id.is_(None), resolved.starts_on > as_of.starts_on),
+            or_(Problem.resolved_period_id.is_(None), Problem.resolved_period_id.in_(later)),
         )
         .order_by(TaskGroup.position, opened.starts_on, Problem.id)
     )

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
@@ -305,10 +306,10 @@ def _draw_status(
     colours = [COLOURS[_known(group.status)] for group in rows]
     ax.vlines(range(0, 101, 20), -0.5, count - 0.5, colors=GRID_COLOUR, linewidth=0.8, zorder=0)
     ax.hlines(count - 0.5, 0, 100, colors=INK, linewidth=0.8)
-    ax.barh(positions, [100] * len(rows), height=0.62, color=TRACK_COLOUR, zorder=1)
-    ax.barh(
-        positions, [_bar(group.percent) for group in rows], height=0.62, color=colours, zorder=2
-    )
+    _bars(ax, [(0, y - 0.31, 100, y + 0.31) for y in positions], TRACK_COLOUR, zorder=1)
+    percents = [_bar(group.percent) for group in rows]
+    boxes = [(0, y - 0.31, p, y + 0.31) for y, p in zip(positions, percents, strict=True)]
+    _bars(ax, boxes, colours, zorder=2)
     ax.scatter([-4] * len(rows), positions, marker="s", s=170, c=colours, zorder=3)
     for position, group, name in zip(positions, rows, names, strict=True):
         ax.text(
@@ -350,6 +351,25 @@ def _draw_status(
         )
 
 
+def _bars(
+    ax: Axes,
+    boxes: Sequence[tuple[float, float, float, float]],
+    colours: str | list[str],
+    *,
+    zorder: float,
+) -> None:
+    """Filled boxes (left, bottom, right, top) as one collection: ``bar``/``barh`` make a
+    patch per bar and update the data limits for each, which we set by hand anyway."""
+    if not boxes:
+        return
+    polygons = [((x0, y0), (x0, y1), (x1, y1), (x1, y0)) for x0, y0, x1, y1 in boxes]
+    ax.add_collection(
+        PolyCollection(polygons, facecolors=colours, edgecolors="none", linewidths=0,
+                       zorder=zorder),
+        autolim=False,
+    )  # fmt: skip
+
+
 def _value(chart: BulletinChart, group: GroupStatus) -> str:
     if group.percent is not None:
         return f"{group.percent}%"
@@ -382,9 +402,10 @@ def _draw_trend(ax: Axes, chart: BulletinChart, trend: Sequence[TrendPoint], sty
     ax.hlines(range(25, 101, 25), -0.6, weeks - 0.4, colors=GRID_COLOUR, linewidth=0.8, zorder=0)
     ax.hlines(0, -0.6, weeks - 0.4, colors=INK, linewidth=0.8)
     ax.vlines([-0.6, weeks - 0.4], 0, RATE_TOP, colors=INK, linewidth=0.8)
-    ax.bar(
-        positions, [count * scale for count in counts], width=0.55, color=PROBLEM_COLOUR, zorder=1
-    )
+    boxes = [
+        (x - 0.275, 0, x + 0.275, count * scale) for x, count in zip(positions, counts, strict=True)
+    ]
+    _bars(ax, boxes, PROBLEM_COLOUR, zorder=1)
     ax.plot(positions, rates, color=RATE_COLOUR, linewidth=2.4, marker="o", markersize=6, zorder=3)
     for x, rate, count, point in zip(positions, rates, counts, trend, strict=True):
         ax.text(

@@ -156,7 +156,7 @@ async def load_period(
     ``indicators=False`` leaves the indicators out: their year to date reads every week
     of the year, and the status, the agenda and the chart of ``/report`` show none.
     """
-    groups = await _roster(session, workspace.id)
+    groups = await _roster(session, workspace.id, indicators=indicators)
     committed = await _committed(session, row.id)
     exempt = await _exemptions(session, row.id)
     weeks = [_group_week(g, committed.get(g.id), exempt.get(g.id)) for g in groups]
@@ -213,8 +213,11 @@ class _Group:
     indicators: list[_Indicator]
 
 
-async def _roster(session: AsyncSession, workspace_id: int) -> list[_Group]:
-    """The active groups in roster order, with their indicators: the columns reports use.
+async def _roster(
+    session: AsyncSession, workspace_id: int, *, indicators: bool = True
+) -> list[_Group]:
+    """The active groups in roster order, with their indicators: the columns reports use
+    (``indicators=False``: without, for a week read without its indicators).
 
     Plain rows rather than ORM objects: a thousand groups with their duties and member
     units would cost more to build as objects than everything else the week needs.
@@ -226,13 +229,15 @@ async def _roster(session: AsyncSession, workspace_id: int) -> list[_Group]:
         .order_by(TaskGroup.position, TaskGroup.id)
     )
     groups = {id_: _Group(id_, code, name, []) for id_, code, name in rows.all()}
-    indicators = await session.execute(
+    if not indicators:
+        return list(groups.values())
+    columns = await session.execute(
         select(Indicator.group_id, Indicator.id, Indicator.name, Indicator.unit, Indicator.target)
         .join(TaskGroup, TaskGroup.id == Indicator.group_id)
         .where(active)
         .order_by(Indicator.group_id, Indicator.position, Indicator.id)
     )
-    for group_id, id_, name, unit, target in indicators.all():
+    for group_id, id_, name, unit, target in columns.all():
         groups[group_id].indicators.append(_Indicator(id_, name, unit, target))
     return list(groups.values())
 
