@@ -12,8 +12,6 @@ nothing, and come alive once the modules exist.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -226,16 +224,6 @@ async def compose_deadline(ctx: StepContext) -> list[Outgoing]:
     return ctx.office(Reply("\n".join(lines)))
 
 
-def _provider(module: str, name: str) -> Callable[..., Any] | None:
-    """A function of a package merged later (reports, roll-ups), or None until it exists."""
-    try:
-        if importlib.util.find_spec(module) is None:
-            return None
-    except ModuleNotFoundError:  # a parent package is missing
-        return None
-    return getattr(importlib.import_module(module), name, None)
-
-
 def _office_replies(ctx: StepContext, replies: list[Reply]) -> list[Outgoing]:
     out: list[Outgoing] = []
     for index, reply in enumerate(replies):
@@ -244,12 +232,12 @@ def _office_replies(ctx: StepContext, replies: list[Reply]) -> list[Outgoing]:
 
 
 async def compose_agenda(ctx: StepContext) -> list[Outgoing]:
-    agenda_replies = _provider("bot.reports.service", "agenda_replies")
-    if agenda_replies is None:
-        log.info("agenda step: the reports package is not available yet; nothing posted")
-        return []
+    # Imported when a step runs rather than at start-up: reports bring the renderers.
+    from bot.reports.service import agenda_replies
+
+    # The agenda posted before the meeting closes the week's reports to revision (DESIGN §4).
     replies = await agenda_replies(
-        ctx.session, ctx.workspace, ctx.occurrence.key, ctx.locale, ctx.now
+        ctx.session, ctx.workspace, ctx.occurrence.key, ctx.locale, ctx.now, lock=True
     )
     return _office_replies(ctx, list(replies))
 
@@ -257,10 +245,8 @@ async def compose_agenda(ctx: StepContext) -> list[Outgoing]:
 async def compose_summary(ctx: StepContext) -> list[Outgoing]:
     """The bulletin of the week just ended, numbered and posted; unless the office
     already published that week's bulletin by hand (``/report``), which posted it then."""
-    publication = _provider("bot.reports.service", "publication")
-    if publication is None:
-        log.info("summary step: the reports package is not available yet; nothing posted")
-        return []
+    from bot.reports.service import publication
+
     row, created, replies = await publication(
         ctx.session, ctx.workspace, ctx.occurrence.key, ctx.now, None
     )
@@ -275,10 +261,8 @@ async def compose_summary(ctx: StepContext) -> list[Outgoing]:
 
 
 async def compose_monthly(ctx: StepContext) -> list[Outgoing]:
-    monthly_replies = _provider("bot.rollups", "monthly_replies")
-    if monthly_replies is None:
-        log.info("monthly step: the roll-ups package is not available yet; it does nothing")
-        return []
+    from bot.rollups import monthly_replies
+
     replies = await monthly_replies(
         ctx.session, ctx.workspace, ctx.occurrence.key, ctx.locale, ctx.now
     )

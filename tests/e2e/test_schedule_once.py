@@ -164,7 +164,6 @@ async def test_jobs_run_summary_again_publishes_nothing_more(
     clock: FileClock,
     start_bot: StartBot,
 ) -> None:
-    pytest.importorskip("bot.reports.service")
     clock.set(at(11, 30, 8))
     await office_began(seeded_database, at(11, 29, 12))
     await start_bot(seeded_database, name="first")
@@ -191,7 +190,6 @@ async def test_a_bulletin_missed_over_monday_morning_is_posted_once_at_start(
     start_bot: StartBot,
     clock: FileClock,
 ) -> None:
-    pytest.importorskip("bot.reports.service")
     clock.set(at(11, 30, 7))
     await office_began(seeded_sqlite, at(11, 29, 12))
     bot = await start_bot(seeded_sqlite)

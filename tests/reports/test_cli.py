@@ -67,7 +67,6 @@ def test_bad_arguments_get_one_line(sample: Path, capsys: pytest.CaptureFixture[
 
 
 def test_png(sample: Path) -> None:
-    pytest.importorskip("bot.reports.charts")
     data = report(sample, "png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width = struct.unpack(">I", data[16:20])[0]
@@ -75,7 +74,6 @@ def test_png(sample: Path) -> None:
 
 
 def test_docx(sample: Path) -> None:
-    pytest.importorskip("bot.reports.docx")
     docx = pytest.importorskip("docx")
     for kind, title in (("bulletin", "工作周通报"), ("agenda", "工作例会议程")):
         document = docx.Document(io.BytesIO(report(sample, "docx", kind).read_bytes()))
@@ -88,7 +86,6 @@ def test_docx(sample: Path) -> None:
 
 
 def test_xlsx(sample: Path) -> None:
-    pytest.importorskip("bot.reports.xlsx")
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.load_workbook(io.BytesIO(report(sample, "xlsx").read_bytes()))
     assert book.sheetnames == ["概览", "填报情况", "重点指标", "存在问题", "议定事项"]

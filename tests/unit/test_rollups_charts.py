@@ -13,8 +13,6 @@ from bot.rollups.monthly import GroupMonth, MonthlySummary
 from bot.rollups.months import Month
 from bot.rollups.scoring import DEFAULT_THRESHOLDS
 
-pytest.importorskip("bot.reports.fonts")
-
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
