@@ -130,6 +130,9 @@ class SandboxMessage:
 
 
 Predicate = Callable[[SandboxMessage], bool]
+# How long press_button waits for a button that has not arrived yet (see there why).
+BUTTON_WAIT_SECONDS = 5.0
+
 _NOTABLE = ("photo", "document", "new_chat_members", "left_chat_member", "reply_to_message")
 
 
@@ -312,12 +315,25 @@ class SandboxDriver:
         text: str,
         message_id: int | SandboxMessage | None = None,
     ) -> str:
-        """Press the inline button labelled ``text``; returns the callback query id."""
+        """Press the inline button labelled ``text``; returns the callback query id.
+
+        Like a person, it waits a moment for the button to appear: a reply of several
+        messages (an intro, then the prompt with its buttons) arrives one message at a time,
+        and a scenario that has read the first may press before the last is there.
+        """
         body: dict[str, Any] = {"user_id": _id(user), "chat_id": chat_id, "button_text": text}
         if message_id is not None:
             body["message_id"] = _id(message_id)
-        answer = await self._request("POST", "/callbacks", body)
-        return str(answer["callback_query_id"])
+        deadline = time.monotonic() + BUTTON_WAIT_SECONDS
+        while True:
+            try:
+                answer = await self._request("POST", "/callbacks", body)
+            except SandboxError as error:
+                if "no inline button" not in str(error) or time.monotonic() > deadline:
+                    raise
+                await asyncio.sleep(self.poll)
+                continue
+            return str(answer["callback_query_id"])
 
     async def press_data(
         self,
