@@ -212,7 +212,7 @@ def start_bot(
             DATABASE_URL=database_url,
             LIHUI_CLOCK_FILE=str(clock.path),
             LIHUI_LOG_LEVEL="WARNING",
-            # The per-person input budget (an abuse guard, bot/budget.py) would refuse a
+            # The per-person input budget (an abuse guard, bot/access/budget.py) would refuse a
             # contact acting every 150 ms; the benchmarks measure the work, so it is raised.
             LIHUI_FLOOD_BURST="10000",
             LIHUI_FLOOD_PER_SECOND="1000",

@@ -33,7 +33,7 @@ from telegram.ext import (
 )
 
 from bot import commands
-from bot.access_views import CALLBACK_PATTERN as ACCESS_BUTTONS
+from bot.access.views import CALLBACK_PATTERN as ACCESS_BUTTONS
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate

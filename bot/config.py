@@ -45,7 +45,7 @@ class Config:
     webhook_port: int = 8443
     log_level: str = "INFO"
     tick_seconds: float = 2.0  # how often the scheduler asks which steps are due
-    # The per-person budget of updates (bot/budget.py): a burst, then a steady rate.
+    # The per-person budget of updates (bot/access/budget.py): a burst, then a steady rate.
     flood_burst: float = 10.0
     flood_per_second: float = 0.5
 

@@ -1,8 +1,8 @@
 """Telegram side of who may do what: the gate every update passes first, /bind, /unbind,
 /roles, /groups, /audit, their ``a:`` buttons, and the bot's own arrival in a group.
 
-Thin, like every handler module: parse the update, call :mod:`bot.access_views` or
-:mod:`bot.group_edit`, queue the replies on the turn.
+Thin, like every handler module: parse the update, call :mod:`bot.access.views` or
+:mod:`bot.access.group_edit`, queue the replies on the turn.
 """
 
 from __future__ import annotations
@@ -16,9 +16,11 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import access, access_views, group_edit
-from bot.access_views import Answer, Caller
-from bot.budget import Budget
+from bot import access
+from bot.access import group_edit
+from bot.access import views as access_views
+from bot.access.budget import Budget
+from bot.access.views import Answer, Caller
 from bot.clock import now
 from bot.i18n import normalize_locale, translate
 from bot.people import UserInfo, identify

@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot.clock import now
-from bot.cycle_steps import UNDELIVERABLE
-from bot.delivery_log import finish, from_payload, grab
+from bot.cycle.delivery_log import finish, from_payload, grab
+from bot.cycle.steps import UNDELIVERABLE
 from bot.replies import Reply
 from handlers.sender import Sender, Undeliverable, retry_notes
 from storage.db import Database

@@ -5,8 +5,9 @@ from __future__ import annotations
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import filters
 
-from bot import decide, deeplinks, dialog
+from bot import deeplinks, dialog
 from bot.clock import now
+from bot.ledgers import decide
 from bot.people import workspace_for_chat
 from bot.replies import Button, CallbackAnswer, Reply
 from handlers.turn import Turn, on_update

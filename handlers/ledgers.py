@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import decide, deeplinks, ledger_lists
+from bot import deeplinks
 from bot.access import may
 from bot.clock import now
+from bot.ledgers import decide
+from bot.ledgers import lists as ledger_lists
 from bot.people import workspace_for_chat
 from bot.replies import Button, Reply
 from handlers.dialog import pressed_message, take

@@ -14,7 +14,7 @@ costs no query while nothing new is due: claims already seen are remembered.
 Exactly once comes from the database, never from this process: a due step is claimed
 (``StepClaim``) together with its recorded messages; a claim found taken means another
 instance (or an earlier run) has it. Claimed steps whose messages are not all out (a crash,
-a stop) are resumed by every instance's sweep, message by message (:mod:`bot.delivery_log`).
+a stop) are resumed by every instance's sweep, message by message (:mod:`bot.cycle.delivery_log`).
 """
 
 from __future__ import annotations
@@ -34,10 +34,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import delivery_log
 from bot.clock import now
-from bot.cycle import LOOKBACK, Occurrence, due_among, occurrences_between
-from bot.cycle_steps import StepContext, compose, compose_after, compose_skipped
+from bot.cycle import LOOKBACK, Occurrence, delivery_log, due_among, occurrences_between
+from bot.cycle.steps import StepContext, compose, compose_after, compose_skipped
 from bot.workdays import WorkdayCalendar
 from handlers.delivery import Tally, send_all
 from handlers.sender import Sender

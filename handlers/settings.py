@@ -1,11 +1,11 @@
-"""Telegram side of ``/settings`` and ``/holiday``: parse, call :mod:`bot.settings_menu`."""
+"""Telegram side of ``/settings`` and ``/holiday``: parse, call :mod:`bot.cycle.settings_menu`."""
 
 from __future__ import annotations
 
 from telegram import Update
 
-from bot import settings_menu
 from bot.clock import now
+from bot.cycle import settings_menu
 from bot.replies import CallbackAnswer
 from handlers.turn import Turn, on_update
 

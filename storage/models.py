@@ -668,6 +668,6 @@ class PendingEdit(Base):
 # --- speed: indexes that keep the report's ledger reads bounded by what is open -------------
 # open_problems reads the problems unresolved or resolved after the week; open_decisions the
 # decisions not closed or closed after it. With these, both read two index ranges instead of
-# every problem and decision the workspace ever had (bot/ledgers.py).
+# every problem and decision the workspace ever had (bot/ledgers).
 Index("ix_problem_resolved_in", Problem.workspace_id, Problem.resolved_period_id)
 Index("ix_decision_closed", Decision.workspace_id, Decision.closed_at)

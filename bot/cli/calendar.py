@@ -16,8 +16,8 @@ from bot.config import Config
 
 
 async def cmd_calendar_add(args: argparse.Namespace, config: Config) -> int:
-    from bot import settings
     from bot.clock import now
+    from bot.cycle import settings
     from bot.i18n import translate
     from bot.people import workspace_for_chat
 
@@ -48,7 +48,7 @@ async def cmd_calendar_add(args: argparse.Namespace, config: Config) -> int:
 async def cmd_calendar_list(args: argparse.Namespace, config: Config) -> int:
     from sqlalchemy import select
 
-    from bot import settings
+    from bot.cycle import settings
     from bot.i18n import translate
     from bot.people import workspace_for_chat
     from storage.models import Workspace

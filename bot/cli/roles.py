@@ -1,7 +1,7 @@
 """``lihui roles grant|revoke|list``: roles from the command line, for bootstrap and recovery.
 
 So an office can start before anyone binds the chat in Telegram: the operator names the
-office chat and a person (``@username`` or id), and the core (:mod:`bot.roles`) does the
+office chat and a person (``@username`` or id), and the core (:mod:`bot.access.roles`) does the
 rest, audit-logged like a change made in the chat.
 """
 
@@ -16,7 +16,7 @@ from bot.config import Config
 
 
 async def cmd_roles(args: argparse.Namespace, config: Config) -> int:
-    from bot import roles
+    from bot.access import roles
     from bot.clock import now
     from bot.i18n import translate
 

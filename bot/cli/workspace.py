@@ -15,7 +15,7 @@ from bot.config import Config
 
 
 async def cmd_workspace_purge(args: argparse.Namespace, config: Config) -> int:
-    from bot import membership
+    from bot.access import membership
     from bot.i18n import translate
 
     if not args.yes:

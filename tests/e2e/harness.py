@@ -109,7 +109,7 @@ def bot_env(
         LIHUI_LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
         # Scenarios type at machine speed, far faster than a person: the flood budget
-        # (bot/budget.py) is widened for them; the flood test sets the real one back.
+        # (bot/access/budget.py) is widened for them; the flood test sets the real one back.
         LIHUI_FLOOD_BURST="100000",
         LIHUI_FLOOD_PER_SECOND="100000",
     )

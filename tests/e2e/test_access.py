@@ -13,7 +13,7 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
-from bot.access_views import chooser_id
+from bot.access.views import chooser_id
 from sandbox.driver import SandboxDriver, SandboxUser
 from sandbox.server import ThreadedSandbox
 from storage.models import Contact, DialogState, Indicator, Person, Submission, TaskGroup

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot import access
-from bot.access_views import parse
-from bot.budget import Budget
+from bot.access.budget import Budget
+from bot.access.views import parse
 from bot.commands import COMMANDS
 from bot.config import RedactingFilter, database_password, mask_url
 
@@ -117,8 +117,8 @@ def test_unbinding_roles_and_the_audit_log_are_the_directors_alone() -> None:
 
 
 def test_every_chooser_id_fits_a_button() -> None:
-    from bot import group_edit  # noqa: F401  (registers /groups)
-    from bot.access_views import _CHOOSABLE, chooser_id
+    from bot.access import group_edit  # noqa: F401  (registers /groups)
+    from bot.access.views import _CHOOSABLE, chooser_id
 
     assert {"roles", "audit", "unbind", "groups"} <= {c for c, _, _ in _CHOOSABLE.values()}
     for command, _, _ in _CHOOSABLE.values():

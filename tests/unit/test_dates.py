@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates import parse_due_date
+from bot.ledgers.dates import parse_due_date
 from bot.parsing import InputError
 
 TODAY = date(2026, 12, 1)  # a Tuesday

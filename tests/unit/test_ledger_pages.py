@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot import ledger_lists, ledgers
+from bot import ledgers
+from bot.ledgers import lists as ledger_lists
 from bot.periods import parse_period
 from bot.replies import TELEGRAM_TEXT_LIMIT, visible_length
 from bot.reporting import period_row
@@ -176,7 +177,7 @@ async def test_a_reader_of_two_offices_is_asked_which_and_rights_follow_the_offi
 async def test_decide_asks_which_office_only_when_the_person_manages_several(
     database: Database, two_offices: tuple[int, int]
 ) -> None:
-    from bot import decide
+    from bot.ledgers import decide
 
     first, second = two_offices
     await person(database, "sun", {first: "staff", second: "staff"})

@@ -1,4 +1,4 @@
-"""Binding and roles in the core (bot/membership.py), on SQLite and PostgreSQL alike."""
+"""Binding and roles in the core (bot/access/membership.py), on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from bot import access, membership
-from bot.membership import Bound, RoleError
+from bot import access
+from bot.access import membership
+from bot.access.membership import Bound, RoleError
 from storage.db import Database
 from storage.models import AuditLog, Membership, Person, Workspace
 

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from bot import delivery_log, settings
-from bot.cycle_steps import Outgoing
+from bot.cycle import delivery_log, settings
+from bot.cycle.steps import Outgoing
 from bot.periods import Period
 from bot.replies import Attachment, Button, Reply
 from bot.reporting import period_row

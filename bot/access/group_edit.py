@@ -16,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
-from bot.access_views import (
+from bot.access.views import (
     PREFIX,
     Answer,
     Caller,

@@ -5,7 +5,7 @@ change it: every press is checked against :data:`bot.access.POLICY` (``settings.
 in the workspace it names. Holiday overrides, which need arbitrary dates, are typed as a
 command (``/holiday 2027-10-01 休息日 国庆节``), which is just as stateless.
 
-Each change goes through :mod:`bot.settings` (validated, audit-logged); the caller then has
+Each change goes through :mod:`bot.cycle.settings` (validated, audit-logged); the caller then has
 the scheduler rebuild its schedule.
 """
 
@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import settings
 from bot.access import may, workspaces_where
-from bot.cycle import agenda_lead, grace
+from bot.cycle import agenda_lead, grace, settings
 from bot.ledgers import escalation_weeks
 from bot.periods import weekday_name
 from bot.replies import Button, Keyboard, Reply, say

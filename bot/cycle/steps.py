@@ -1,7 +1,7 @@
 """What each scheduled step says, and to whom (issue 8): the core of the weekly cycle.
 
 Each step turns into a list of :class:`Outgoing` messages, composed inside the unit of work
-that claims the step; the delivery log (:mod:`bot.delivery_log`) records them before any
+that claims the step; the delivery log (:mod:`bot.cycle.delivery_log`) records them before any
 is sent. Nothing here sends or knows Telegram: a contact who cannot be reached privately
 is learnt from the log afterwards (:func:`compose_after`).
 

@@ -1,7 +1,7 @@
 """/decisions and /problems: the open ledgers, paged, with buttons for those who manage them.
 
 Readers (``decision.read`` / ``problem.read``) see the pages; managers also get a button
-per item: 销号 for a decision (which asks for a note, :mod:`bot.decide`), resolve and
+per item: 销号 for a decision (which asks for a note, :mod:`bot.ledgers.decide`), resolve and
 flag / unflag for a problem. Buttons name only what to act on (``dc:<id>``,
 ``pr:<id>:<action>:<page>``, ``dp:<workspace>:<page>``); the caller's right is looked
 up on every press, in the workspace of the item pressed. A change finds the item already
@@ -18,10 +18,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import decide, ledgers
+from bot import ledgers
 from bot.access import may, workspaces_where
 from bot.dialog import Outcome, Pressed
 from bot.i18n import translate
+from bot.ledgers import decide
 from bot.replies import Button, Keyboard, Reply, say
 from storage.models import Person, Problem, Workspace
 

@@ -7,7 +7,7 @@ transaction: a restart continues at the same question. Buttons carry the draft's
 (``d:<version>:<action>``), so a second tap, or a button of an older prompt, is stale.
 
 /decide: office (only if the person manages several) → text → owner group (buttons) →
-due date (typed, :func:`bot.dates.parse_due_date`) → confirm. Closing: note → done.
+due date (typed, :func:`bot.ledgers.dates.parse_due_date`) → confirm. Closing: note → done.
 The right (``decision.manage``) is looked up again before anything is written.
 """
 
@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import ledgers
 from bot.access import may, workspaces_where
-from bot.dates import parse_due_date
 from bot.dialog import Outcome, Pressed, close
 from bot.i18n import translate
+from bot.ledgers.dates import parse_due_date
 from bot.parsing import InputError, clean_text
 from bot.replies import Button, Reply, say
 from storage.models import Decision, DialogState, LedgerDraft, Person, TaskGroup, Workspace

@@ -25,7 +25,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cycle_steps import UNDELIVERABLE, Outgoing, Unreached
+from bot.cycle.steps import UNDELIVERABLE, Outgoing, Unreached
 from bot.replies import Attachment, Button, Reply
 from storage.models import Delivery, StepClaim
 from storage.upsert import insert_or_ignore

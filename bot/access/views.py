@@ -1,7 +1,7 @@
 """What /bind, /unbind, /roles and /audit say, and what their buttons do.
 
 The handlers parse an update and call these; these look the caller's right up in the
-workspace the action touches (:mod:`bot.access`), change what :mod:`bot.membership`
+workspace the action touches (:mod:`bot.access`), change what :mod:`bot.access.membership`
 changes, and answer with :class:`~bot.replies.Reply` values.
 
 Buttons carry ``a:<verb>:<ids>``. The ids name what to act on (a workspace, a person, a
@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, audit, membership
+from bot import access, audit
+from bot.access import membership
 from bot.i18n import translate
 from bot.replies import Button, Reply, say
 from storage.models import Person, Workspace
@@ -446,7 +447,7 @@ async def _audit_page(caller: Caller, ids: list[int], message_id: int | None) ->
 
 
 async def _group_button(caller: Caller, ids: list[int], message_id: int | None) -> Answer:
-    from bot import group_edit
+    from bot.access import group_edit
 
     return await group_edit.press(caller, ids, message_id)
 
