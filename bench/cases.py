@@ -469,6 +469,8 @@ def load_rows(
 REPORT_CASES_FULL = [(13, 1), (200, 1), (1000, 1), (13, 260)]  # (groups, weeks of history)
 REPORT_CASES_SMOKE = [(13, 1), (20, 1), (13, 3)]
 WORD_BUTTON = "📄 通报 Word"  # reports.button.word (zh-CN), under the /report chart
+CHART_CAPTION = "预览 · "  # the chart's caption of a week not yet published (zh-CN)
+WORD_CAPTION = "📄 工作周通报（Word）"  # reports.file.bulletin_caption (zh-CN)
 REPORT_REPEATS = 3  # after one that warms the process up
 # Tuesday of W49, 10:00 in Shanghai: the sample's last week (W48, the last completed) is
 # the week /report shows until Thursday, so every group's report of it is in the figures.
@@ -641,15 +643,18 @@ async def report_timing(stage: Stage, driver: Any, run: BotRun, director: Any) -
 async def report_trip(
     stage: Stage, driver: Any, run: BotRun, director: Any
 ) -> tuple[float, Arrival]:
-    """Seconds from /report to its second and last message, the chart; and that message.
+    """Seconds from /report to its last message, the chart; and that message.
 
-    ``/report`` always answers with two messages (the status with the agenda, then the
-    chart carrying the export buttons), so the wait is for exactly those.
+    ``/report`` answers with the status (and agenda), then the chart carrying the export
+    buttons, whose caption begins with the preview mark; the wait is for that caption, so
+    a scheduled message to the director in between is not taken for it.
     """
     count = len(stage.messages(run.bot_id, director.id))
     sent = time.perf_counter()
     await driver.send_text(director, director.id, "/report")
-    chart = await stage.wait_for(run.bot_id, director.id, count + 1, timeout=120)
+    chart = await stage.wait_for(
+        run.bot_id, director.id, count, lambda a: a.text.startswith(CHART_CAPTION), timeout=120
+    )
     return chart.at - sent, chart
 
 
@@ -657,8 +662,14 @@ async def word_trip(stage: Stage, driver: Any, run: BotRun, director: Any, chart
     """Seconds from a press of the chart's Word button to the Word file (one message)."""
     count = len(stage.messages(run.bot_id, director.id))
     sent = time.perf_counter()
-    await driver.press_button(director, director.id, WORD_BUTTON, chart.message_id)
-    document = await stage.wait_for(run.bot_id, director.id, count, timeout=120)
+    try:
+        await driver.press_button(director, director.id, WORD_BUTTON, chart.message_id)
+    except Exception as error:
+        seen = [(a.message_id, a.text[:40]) for a in stage.messages(run.bot_id, director.id)]
+        raise RuntimeError(f"no Word button under {chart.message_id}; chat: {seen}") from error
+    document = await stage.wait_for(
+        run.bot_id, director.id, count, lambda a: a.text == WORD_CAPTION, timeout=120
+    )
     return document.at - sent
 
 
