@@ -22,7 +22,6 @@ async def cmd_report(args: argparse.Namespace, config: Config) -> int:
     from bot.people import workspace_for_chat
     from bot.periods import InvalidPeriod, parse_period
     from bot.reports import service
-    from bot.reports.outputs import RendererUnavailable
 
     locale = normalize_locale(args.locale or config.locale)
     try:
@@ -42,9 +41,6 @@ async def cmd_report(args: argparse.Namespace, config: Config) -> int:
             data = await service.render_report(
                 session, workspace, key, args.kind, args.format, locale, now()
             )
-    except RendererUnavailable:
-        print(translate(locale, "reports.cli.unavailable", format=args.format), file=sys.stderr)
-        return 1
     finally:
         await database.dispose()
     args.out.write_bytes(data)

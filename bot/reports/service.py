@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Literal
@@ -30,12 +29,9 @@ from bot.reports import documents, numbering, outputs, text
 from bot.reports.agenda import Agenda, compile_agenda
 from bot.reports.bulletin import Bulletin, compile_bulletin, from_json
 from bot.reports.data import PeriodData, load_period
-from bot.reports.outputs import RendererUnavailable
 from bot.rollups.buttons import practice_buttons
 from storage.models import Period as PeriodRow
 from storage.models import PublishedBulletin, Workspace
-
-log = logging.getLogger(__name__)
 
 Kind = Literal["agenda", "bulletin"]
 Format = Literal["md", "png", "docx", "xlsx"]
@@ -186,18 +182,14 @@ def _chart_file(edition: _Edition, locale: str) -> Attachment:
 async def _file_reply(
     caption: str, make: Callable[..., Attachment], *args: object, buttons: Keyboard | None = None
 ) -> Reply:
-    """A file with its caption; without the renderer, the caption alone (and a log line).
+    """A file with its caption.
 
     The renderers are pure CPU (a 1,000-group bulletin's Word file takes a few hundred
     milliseconds) and thread-safe: drawn in a worker thread, they leave the event loop free
     to go on with other people's updates meanwhile. Only plain data goes to the thread,
     never the session.
     """
-    try:
-        attachment = await asyncio.to_thread(make, *args)
-    except RendererUnavailable as missing:
-        log.warning("renderer %s is not installed; sending text only", missing)
-        return Reply(caption, buttons=buttons or [])
+    attachment = await asyncio.to_thread(make, *args)
     return Reply(caption, buttons=buttons or [], attachment=attachment)
 
 

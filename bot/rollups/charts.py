@@ -47,10 +47,8 @@ class Bar:
 
 def _font(size: float, bold: bool = False) -> FontProperties:
     """The renderers' one font choice (:mod:`bot.reports.fonts`), never a font of our own."""
-    try:
-        from bot.reports.fonts import FontUnavailable, chart_font
-    except ImportError as error:
-        raise RollupRefused("rollups.error.no_renderer", format="png") from error
+    from bot.reports.fonts import FontUnavailable, chart_font
+
     try:
         return chart_font().properties(size, bold=bold)
     except FontUnavailable as error:

@@ -43,19 +43,15 @@ def issuer(workspace: Workspace, locale: str) -> str:
 
 
 def document_bytes(document: OfficialDocument) -> bytes:
-    try:
-        from bot.reports.docx import render_document
-    except ImportError as error:  # the renderer ships with the reports package
-        raise RollupRefused("rollups.error.no_renderer", format="docx") from error
+    from bot.reports.docx import render_document
+
     return render_document(document)
 
 
 def workbook_bytes(sheets: Sequence[Sheet], created: date) -> bytes:
     """The workbook, stamped with the day it is about so the same content is the same file."""
-    try:
-        from bot.reports.xlsx import render_workbook
-    except ImportError as error:
-        raise RollupRefused("rollups.error.no_renderer", format="xlsx") from error
+    from bot.reports.xlsx import render_workbook
+
     return render_workbook(sheets, created=created)
 
 
