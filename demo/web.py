@@ -140,7 +140,6 @@ class DemoWeb:
         return {
             "now": now.astimezone(self.tz).isoformat(),
             "timezone": str(self.tz),
-            "schedule": steps.schedule_available(),
             "steps": [stop.to_json(self.tz) for stop in steps.upcoming(now, self.tz)],
         }
 
@@ -170,7 +169,7 @@ class DemoWeb:
             return _json({"error": "past"}, 400)
         if self._moving.locked():
             return _json({"error": "busy"}, 409)
-        walk = steps.stops_until(now, target, self.tz) if steps.schedule_available() else []
+        walk = steps.stops_until(now, target, self.tz)
         if "step" in body:
             walk = walk[:-1]  # the chosen step itself is where the clock stops
         async with self._moving:

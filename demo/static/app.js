@@ -10,7 +10,7 @@ const state = {
   overview: {},
   messages: [],
   signature: "",
-  clock: null, // {now, timezone, schedule, steps}
+  clock: null, // {now, timezone, steps}
   clockOffset: 0, // demo time minus browser time, in ms
   replyTo: null, // {id, name, text}: the message the next text answers
   replyDismissed: new Set(),
@@ -94,11 +94,9 @@ function renderSteps() {
       type: "button",
       class: "step",
       dataset: { step: stop.step },
-      disabled: !state.clock.schedule,
       onclick: () => moveClock({ step: stop.step }),
     }, label));
   }
-  $("step-note").hidden = state.clock.schedule;
   // Offer an hour from now, unless the person is choosing a later time already.
   const input = $("time-input");
   const inAnHour = localInputValue(new Date(demoNow().getTime() + 3600 * 1000));

@@ -8,8 +8,6 @@ const MESSAGES = {
     "clock.label": "演示时钟",
     "clock.toggle": "拨动时钟",
     "clock.next_steps": "跳到下一个定时环节：",
-    "clock.no_schedule":
-      "定时环节（开放填报、催报、截止、议程、周一通报）尚未接入机器人，按钮暂不可用；可以先“跳到指定时间”。",
     "clock.chosen_time": "跳到指定时间：",
     "clock.jump": "跳转",
     "clock.forward_only": "（时钟只能向前拨，北京时间）",
@@ -70,8 +68,6 @@ const MESSAGES = {
     "clock.label": "Demo clock",
     "clock.toggle": "Move the clock",
     "clock.next_steps": "Jump to the next scheduled step:",
-    "clock.no_schedule":
-      "Scheduled steps (open, reminder, deadline, agenda, Monday summary) are not wired into the bot yet, so these buttons are disabled; “Jump to a chosen time” works.",
     "clock.chosen_time": "Jump to a chosen time:",
     "clock.jump": "Jump",
     "clock.forward_only": "(forward only, Beijing time)",
