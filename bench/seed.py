@@ -9,15 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time, timedelta
 
-import asyncpg
 from sqlalchemy import delete, func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import tests.databases
 from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import (
@@ -41,25 +38,9 @@ def postgres_server() -> str | None:
     return next((os.environ[name] for name in POSTGRES_ENVS if os.environ.get(name)), None)
 
 
-@contextlib.asynccontextmanager
-async def fresh_postgres(server: str) -> AsyncIterator[str]:
-    """A new empty database on ``server``, dropped afterwards."""
-    url = make_url(server)
-    name = f"lihui_bench_{uuid.uuid4().hex[:10]}"
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(admin)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        connection = await asyncpg.connect(admin)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await connection.close()
+def fresh_postgres(server: str) -> contextlib.AbstractAsyncContextManager[str]:
+    """A new empty database on ``server``, dropped afterwards (the tests' own helper)."""
+    return tests.databases.fresh_postgres(server, prefix="lihui_bench")
 
 
 async def seed_offices(

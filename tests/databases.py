@@ -28,12 +28,17 @@ def sqlite_url(directory: Path) -> str:
 
 
 @asynccontextmanager
-async def fresh_postgres() -> AsyncIterator[str]:
-    """A new, empty database on the test server, dropped afterwards."""
-    server = postgres_server()
+async def fresh_postgres(
+    server: str | None = None, prefix: str = "lihui_test"
+) -> AsyncIterator[str]:
+    """A new, empty database on ``server`` (the test server by default), dropped afterwards.
+
+    The benchmarks use it too (``bench/seed.py``), with a server of their own naming.
+    """
+    server = server or postgres_server()
     assert server, f"{POSTGRES_ENV} is not set"
     url = make_url(server)
-    name = f"lihui_test_{uuid.uuid4().hex[:12]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin_dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(admin_dsn)
     try:
