@@ -381,14 +381,26 @@ async def _unbind(caller: Caller, ids: list[int], message_id: int | None) -> Ans
     return Answer([Reply(text, edit_message_id=message_id)])
 
 
-async def _revoke(caller: Caller, ids: list[int], message_id: int | None) -> Answer:
+async def _workspace_and_person(
+    caller: Caller, ids: list[int], action: str, button: str
+) -> tuple[Workspace, Person] | Answer:
+    """The office and the person a roles button names, or the refusal if either is not
+    the caller's to act on (the right is looked up again on every press)."""
     workspace_id, person_id = ids
     workspace = await checked(caller, workspace_id, "roles.manage")
     target = await caller.session.get(Person, person_id)
     if workspace is None or target is None:
         return await denied(
-            caller, "roles.manage", workspace_id, button="rv", target_id=person_id, quiet=True
+            caller, action, workspace_id, button=button, target_id=person_id, quiet=True
         )
+    return workspace, target
+
+
+async def _revoke(caller: Caller, ids: list[int], message_id: int | None) -> Answer:
+    found = await _workspace_and_person(caller, ids, "roles.manage", "rv")
+    if isinstance(found, Answer):
+        return found
+    workspace, target = found
     try:
         await membership.change_role(
             caller.session,
@@ -406,24 +418,18 @@ async def _revoke(caller: Caller, ids: list[int], message_id: int | None) -> Ans
 
 
 async def _hand_over_ask(caller: Caller, ids: list[int], message_id: int | None) -> Answer:
-    workspace_id, person_id = ids
-    workspace = await checked(caller, workspace_id, "roles.manage")
-    target = await caller.session.get(Person, person_id)
-    if workspace is None or target is None:
-        return await denied(
-            caller, "roles.hand_over", workspace_id, button="ho", target_id=person_id, quiet=True
-        )
+    found = await _workspace_and_person(caller, ids, "roles.hand_over", "ho")
+    if isinstance(found, Answer):
+        return found
+    workspace, target = found
     return hand_over_confirmation(caller, workspace, target)
 
 
 async def _hand_over(caller: Caller, ids: list[int], message_id: int | None) -> Answer:
-    workspace_id, person_id = ids
-    workspace = await checked(caller, workspace_id, "roles.manage")
-    target = await caller.session.get(Person, person_id)
-    if workspace is None or target is None:
-        return await denied(
-            caller, "roles.hand_over", workspace_id, button="hy", target_id=person_id, quiet=True
-        )
+    found = await _workspace_and_person(caller, ids, "roles.hand_over", "hy")
+    if isinstance(found, Answer):
+        return found
+    workspace, target = found
     try:
         await membership.hand_over(
             caller.session,
