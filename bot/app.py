@@ -77,7 +77,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add = application.add_handler
     # Before anything else: a flood is dropped, an unserved chat ignored (handlers.access).
     add(TypeHandler(Update, access.gate), group=-2)
-    add(MessageHandler(new & filters.TEXT, access.typed_value), group=-1)
     add(CommandHandler("bind", access.bind, filters=private | (group & ADDRESSED_TO_ME)))
     anywhere = private | (group & ADDRESSED_TO_ME)
     for name, callback in (
@@ -95,7 +94,9 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CommandHandler("start", basic.start, filters=private))
     add(CommandHandler("help", basic.help_command, filters=new))
     add(CommandHandler("submit", dialog.submit, filters=new))
-    add(CommandHandler("cancel", dialog.cancel, filters=private))
+    # A /groups edit asked in the office chat is cancelled there, by replying /cancel to it.
+    in_group = group & (ADDRESSED_TO_ME | REPLY_TO_ME)
+    add(CommandHandler("cancel", dialog.cancel, filters=private | in_group))
     add(CommandHandler("mystatus", dialog.my_status, filters=private))
     office = private | (group & ADDRESSED_TO_ME)  # in the office chat: /report@thisbot
     add(CommandHandler("report", reports.report, filters=office))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import logging
 
-from sqlalchemy import select
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest
@@ -27,7 +26,6 @@ from bot.people import UserInfo, identify
 from bot.replies import CallbackAnswer, Reply
 from handlers.sender import Undeliverable, with_retries
 from handlers.turn import Turn, on_update, services_of
-from storage.models import PendingEdit, Person
 
 log = logging.getLogger(__name__)
 
@@ -104,43 +102,6 @@ async def _slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     locale = normalize_locale(user.language_code)
     with contextlib.suppress(Undeliverable):
         await services_of(context).sender.send(Reply(translate(locale, "access.flood")), chat.id)
-
-
-async def typed_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text for a waiting /groups edit is taken here, before the dialog sees it."""
-    message, user, chat = update.message, update.effective_user, update.effective_chat
-    if message is None or message.text is None or user is None or chat is None or user.is_bot:
-        return
-    if message.text.startswith("/") and _command_name(update) != "cancel":
-        return
-    if chat.type != ChatType.PRIVATE:
-        replied = message.reply_to_message
-        if not (replied and replied.from_user and replied.from_user.id == context.bot.id):
-            return
-    async with services_of(context).database.session() as session:
-        waiting = await session.scalar(
-            select(PendingEdit.id)
-            .join(Person, Person.id == PendingEdit.person_id)
-            .where(Person.telegram_user_id == user.id, PendingEdit.chat_id == chat.id)
-        )
-    if waiting is None:
-        return
-    try:
-        await _apply_typed(update, context)
-    except Exception as error:  # reported like any other, but the dialog must not answer too
-        await context.application.process_error(update, error)
-    raise ApplicationHandlerStop
-
-
-@on_update
-async def _apply_typed(update: Update, turn: Turn) -> None:
-    caller = _caller(turn)
-    edit = await group_edit.pending(caller)
-    if edit is None:  # expired, or taken by another instance meanwhile
-        turn.reply(turn.say("access.groups.expired"))
-        return
-    assert update.message is not None and update.message.text is not None
-    _take(turn, await group_edit.apply_text(caller, edit, update.message.text))
 
 
 # --- arriving in a group -------------------------------------------------------------------

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from telegram import Update
 
-from bot import commands
+from bot import commands, typed_text
 from bot.access import served_workspace
 from bot.i18n import translate
 from bot.people import contact_groups, roles
+from handlers.dialog import caller, take
 from handlers.turn import Turn, on_update
 
 
@@ -48,5 +49,11 @@ async def unknown_command(update: Update, turn: Turn) -> None:
 
 @on_update
 async def group_reply(update: Update, turn: Turn) -> None:
-    """Someone answered one of the bot's messages in a group: point them to the private chat."""
-    turn.reply(turn.say("hint.group_reply", bot=turn.services.bot_username))
+    """Someone answered one of the bot's messages in a group: the value a /groups edit
+    asked for here, or else a pointer to the private chat, where the dialogs run."""
+    text = update.message.text if update.message is not None else None
+    outcome = await typed_text.on_text(caller(turn), text) if text is not None else None
+    if outcome is None:
+        turn.reply(turn.say("hint.group_reply", bot=turn.services.bot_username))
+        return
+    take(turn, outcome)

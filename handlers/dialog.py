@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import filters
 
-from bot import deeplinks, dialog
+from bot import deeplinks, dialog, typed_text
+from bot.access.views import Caller
 from bot.clock import now
 from bot.ledgers import decide
 from bot.people import workspace_for_chat
@@ -60,12 +61,13 @@ async def start_with_payload(update: Update, turn: Turn) -> None:
     take(turn, outcome)
 
 
+def caller(turn: Turn) -> Caller:
+    return Caller(turn.session, turn.person, turn.locale, now(), turn.chat_id, turn.private)
+
+
 @on_update
 async def cancel(update: Update, turn: Turn) -> None:
-    if await decide.claims_text(turn.session, turn.person):
-        take(turn, await decide.cancel(turn.session, turn.person, turn.locale))
-        return
-    take(turn, await dialog.pause(turn.session, turn.person, turn.locale, now()))
+    take(turn, await typed_text.cancel(caller(turn)))
 
 
 @on_update
@@ -88,12 +90,9 @@ async def answer(update: Update, turn: Turn) -> None:
             photo.file_unique_id,
             album=message.media_group_id,
         )
-    elif message.text is not None and await decide.claims_text(turn.session, turn.person):
-        outcome = await decide.on_text(turn.session, turn.person, turn.locale, now(), message.text)
     elif message.text is not None:
-        outcome = await dialog.on_text(
-            turn.session, turn.person, turn.locale, now(), message.text, _replied_prompt(message)
-        )
+        outcome = await typed_text.on_text(caller(turn), message.text, _replied_prompt(message))
+        assert outcome is not None  # in private, something always answers a text
     else:
         outcome = dialog.Outcome([Reply(turn.say("dialog.unsupported_message"))])
     take(turn, outcome)

@@ -338,19 +338,17 @@ async def begin_close(
     return Outcome(ctx.replies)
 
 
-async def claims_text(session: AsyncSession, person: Person) -> bool:
-    """Whether typed text answers a ledger dialog rather than the report dialog.
+async def claims_text(session: AsyncSession, person: Person, draft_at: datetime) -> bool:
+    """Whether typed text answers the ledger dialog (whose draft last asked at
+    ``draft_at``) rather than the report dialog. The router, :mod:`bot.typed_text`, asks.
 
     The question asked last wins: a /decide started during a report takes the next text;
     /submit afterwards asks again and takes it back.
     """
-    draft = await session.scalar(select(LedgerDraft).where(LedgerDraft.person_id == person.id))
-    if draft is None:
-        return False
     state = await session.scalar(select(DialogState).where(DialogState.person_id == person.id))
     if state is None or state.step == "idle" or state.data.get("paused"):
         return True
-    return draft.updated_at >= state.updated_at
+    return draft_at >= state.updated_at
 
 
 async def on_text(

@@ -259,6 +259,35 @@ async def test_the_director_edits_a_group_from_the_chat(
     )
 
 
+async def test_a_groups_edit_in_the_office_chat_takes_the_reply_there(
+    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+) -> None:
+    """In the office chat the edit asks by force-reply: a reply /cancel ends it, a reply
+    with the value saves it, and anyone else's reply is only pointed to the private chat."""
+    await start_bot(seeded_sqlite)
+    bot = await bot_name(driver)
+    chat = office.chat.id
+    await driver.send_text(office.director, chat, f"/groups@{bot}")
+    listing = await driver.wait_for_message(chat, contains="请选择要编辑的专项组")
+    await driver.press_button(office.director, chat, "就业援助组")
+    await driver.wait_for_edit(chat, listing, contains="备用联络员：@wang_fang")
+    await driver.press_button(office.director, chat, "备用联络员")
+    ask = await driver.wait_for_message(chat, contains="请回复「就业援助组」新的备用联络员")
+    await driver.reply(office.zhang, chat, ask, "@zhang_wei")  # not the director's edit
+    await driver.wait_for_message(chat, contains="请在与我的私聊中操作")
+    await driver.reply(office.director, chat, ask, "/cancel")
+    await driver.wait_for_message(chat, contains="已取消")
+
+    await driver.press_button(office.director, chat, "备用联络员")
+    ask = await driver.wait_for_message(chat, contains="请回复「就业援助组」新的备用联络员")
+    await driver.reply(office.director, chat, ask, "@new_deputy")
+    await driver.wait_for_message(chat, contains="已保存备用联络员")
+    edits = [d for action, d in await audit_actions(seeded_sqlite) if action == "groups.edit"]
+    assert len(edits) == 1
+    after = next(g for g in edits[0]["after"] if g["code"] == "EMP")
+    assert after["deputy_contact"] == "@new_deputy"
+
+
 async def test_a_contact_forging_a_groups_button_is_refused(
     driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
 ) -> None:

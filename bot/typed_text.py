@@ -1,0 +1,94 @@
+"""Which question a typed text answers: the one router for what a person types.
+
+Three conversations can be waiting for a person's next text: a /groups edit (in the chat
+where it asked, :mod:`bot.access.group_edit`), a /decide draft (:mod:`bot.ledgers.decide`)
+and the report dialog (:mod:`bot.dialog`). Which one the text belongs to is decided here,
+once, inside the update's own unit of work and with one statement. Before, the access gate
+opened a transaction of its own on every private text to look for a waiting edit, and the
+dialog handler asked the ledgers separately: two routings, and an extra transaction on the
+path every dialog step takes.
+
+Precedence: a waiting /groups edit takes the text first (it was asked for in this very
+chat, and expires after 30 minutes); between a /decide draft and the report dialog, the
+question asked last wins (:func:`bot.ledgers.decide.claims_text`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import dialog
+from bot.access import group_edit
+from bot.access.views import Answer, Caller
+from bot.dialog import Outcome
+from bot.ledgers import decide
+from bot.replies import Reply, say
+from storage.models import LedgerDraft, PendingEdit
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What is waiting for this person's text in this chat."""
+
+    edit: bool
+    draft_at: datetime | None  # when the /decide draft last asked, if there is one
+
+
+async def waiting(session: AsyncSession, person_id: int, chat_id: int) -> Waiting:
+    """Both lookups in one statement (``SELECT (SELECT …), (SELECT …)``): a dialog step,
+    the common case, pays for one round trip to learn that neither is waiting."""
+    edit = (
+        select(PendingEdit.id)
+        .where(PendingEdit.person_id == person_id, PendingEdit.chat_id == chat_id)
+        .scalar_subquery()
+    )
+    draft = (
+        select(LedgerDraft.updated_at).where(LedgerDraft.person_id == person_id).scalar_subquery()
+    )
+    edit_id, draft_at = (await session.execute(select(edit, draft))).one()
+    return Waiting(edit_id is not None, draft_at)
+
+
+async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Outcome | None:
+    """The answer to a typed ``text``; ``reply_to`` is the bot message it replies to.
+
+    None in a group chat when nothing there waits for it (the handler points the person
+    to the private chat, where the dialogs run).
+    """
+    found = await waiting(caller.session, caller.person.id, caller.chat_id)
+    if found.edit:
+        return await _group_edit(caller, text)
+    if not caller.private:
+        return None
+    session, person, locale, now = caller.session, caller.person, caller.locale, caller.now
+    if found.draft_at is not None and await decide.claims_text(session, person, found.draft_at):
+        return await decide.on_text(session, person, locale, now, text)
+    return await dialog.on_text(session, person, locale, now, text, reply_to)
+
+
+async def cancel(caller: Caller) -> Outcome:
+    """/cancel: ends whatever the text would have answered (the same precedence)."""
+    found = await waiting(caller.session, caller.person.id, caller.chat_id)
+    if found.edit:
+        return await _group_edit(caller, "/cancel")
+    session, person, locale = caller.session, caller.person, caller.locale
+    if not caller.private:  # the dialogs run in private; a group has only edits to cancel
+        return Outcome([Reply(say(locale, "dialog.cancel.nothing"))])
+    if found.draft_at is not None and await decide.claims_text(session, person, found.draft_at):
+        return await decide.cancel(session, person, locale)
+    return await dialog.pause(session, person, locale, caller.now)
+
+
+async def _group_edit(caller: Caller, text: str) -> Outcome:
+    edit = await group_edit.pending(caller)
+    if edit is None:  # expired (and now deleted), or taken by another instance meanwhile
+        return Outcome([Reply(caller.say("access.groups.expired"))])
+    return _outcome(await group_edit.apply_text(caller, edit, text))
+
+
+def _outcome(answer: Answer) -> Outcome:
+    return Outcome(answer.replies, answer.toast)
