@@ -31,21 +31,33 @@ class FileClock:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # The file is read again only when it changes (every write replaces it: a new
+        # inode), so asking the time costs a stat, not an open and a parse.
+        self._seen: tuple[int, int, int] | None = None
+        self._anchor: datetime | None = None
 
     def now(self) -> datetime:
         real_now = datetime.now(UTC)
         try:
             stat = self.path.stat()
-            text = self.path.read_text(encoding="utf-8").strip()
+            seen = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            if seen != self._seen:
+                self._anchor, self._seen = self._read(), seen
         except FileNotFoundError:
             return real_now
-        if not text:
+        if self._anchor is None:
             return real_now
+        written = datetime.fromtimestamp(stat.st_mtime, UTC)
+        return self._anchor + max(real_now - written, timedelta(0))
+
+    def _read(self) -> datetime | None:
+        text = self.path.read_text(encoding="utf-8").strip()
+        if not text:
+            return None
         anchor = datetime.fromisoformat(text)
         if anchor.tzinfo is None:
             raise ValueError(f"{self.path}: the clock needs a time zone, got {text!r}")
-        written = datetime.fromtimestamp(stat.st_mtime, UTC)
-        return anchor.astimezone(UTC) + max(real_now - written, timedelta(0))
+        return anchor.astimezone(UTC)
 
     def set(self, moment: datetime) -> None:
         """Move the clock to ``moment`` (used by tests and the demo, never in production)."""
