@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -40,7 +40,7 @@ from bot.parsing import InputError
 from bot.people import contact_groups
 from bot.periods import label
 from bot.replies import Reply, escape, say
-from storage.models import DialogState, Person, Submission, TaskGroup
+from storage.models import DialogState, FollowUp, IndicatorValue, Person, Submission, TaskGroup
 from storage.models import Period as PeriodRow
 from storage.upsert import insert_or_ignore
 
@@ -140,15 +140,43 @@ class Pressed:
     label: str
 
 
+# The statements every dialog step runs, built once (executed with new values each time).
+_STATE = (
+    select(DialogState)
+    .where(DialogState.person_id == bindparam("person"))
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+# The report with its group, office and week, and whether its collections hold rows.
+_REPORT = (
+    select(
+        Submission,
+        TaskGroup,
+        PeriodRow,
+        exists().where(IndicatorValue.submission_id == Submission.id),
+        exists().where(FollowUp.submission_id == Submission.id),
+    )
+    .join(TaskGroup, TaskGroup.id == Submission.group_id)
+    .join(TaskGroup.workspace)
+    .join(PeriodRow, PeriodRow.id == Submission.period_id)
+    .where(Submission.id == bindparam("submission"))
+    .options(contains_eager(TaskGroup.workspace), selectinload(TaskGroup.indicators))
+)
+_dialog_table = DialogState.__table__
+_PROMPT_SENT = (
+    update(_dialog_table)
+    .where(
+        _dialog_table.c.person_id == bindparam("person"),
+        _dialog_table.c.version == bindparam("at_version"),
+    )
+    .values(prompt_message_id=bindparam("message_id"))
+)
+
+
 async def find_state(session: AsyncSession, person: Person) -> DialogState | None:
     """The person's dialog row, locked for this transaction (another instance waits);
     None for someone who never began a report (nothing is written for them)."""
-    return await session.scalar(
-        select(DialogState)
-        .where(DialogState.person_id == person.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    return await session.scalar(_STATE, {"person": person.id})
 
 
 async def load_state(session: AsyncSession, person: Person, now: datetime) -> DialogState:
@@ -174,32 +202,29 @@ async def load_state(session: AsyncSession, person: Person, now: datetime) -> Di
 async def load_ctx(
     session: AsyncSession, person: Person, state: DialogState, locale: str, now: datetime
 ) -> Ctx | None:
-    """The report a dialog step is about, with its group, office and week, in one query
-    (plus one per collection the steps read), rather than one query per object."""
+    """The report a dialog step is about, with its group, office and week, in one query.
+
+    The report's own collections are read only when they hold rows: the query tells
+    whether they do, so a report with no indicator values or follow-ups yet (most steps,
+    most weeks) costs no statement for them.
+    """
     if state.submission_id is None:
         return None
-    row = (
-        await session.execute(
-            select(Submission, TaskGroup, PeriodRow)
-            .join(TaskGroup, TaskGroup.id == Submission.group_id)
-            .join(TaskGroup.workspace)
-            .join(PeriodRow, PeriodRow.id == Submission.period_id)
-            .where(Submission.id == state.submission_id)
-            .options(
-                contains_eager(TaskGroup.workspace),
-                selectinload(TaskGroup.indicators),
-                selectinload(Submission.indicator_values),
-                selectinload(Submission.follow_ups),
-            )
-        )
-    ).first()
+    row = (await session.execute(_REPORT, {"submission": state.submission_id})).first()
     if row is None:
         return None
-    submission, group, period = row
-    if submission.state == "submitted":
-        await session.refresh(submission, ["revisions"])
-    else:  # only submitting freezes a revision (reporting.submit): a draft has none to read
-        set_committed_value(submission, "revisions", [])
+    submission, group, period, values, follow_ups = row
+    # Only submitting freezes a revision (reporting.submit): a draft has none to read.
+    collections = {
+        "indicator_values": values,
+        "follow_ups": follow_ups,
+        "revisions": submission.state == "submitted",
+    }
+    stored = [name for name, present in collections.items() if present]
+    if stored:
+        await session.refresh(submission, stored)
+    for name in collections.keys() - set(stored):
+        set_committed_value(submission, name, [])
     return Ctx(session, person, state, submission, group, period, locale, now)
 
 
@@ -358,11 +383,8 @@ async def remember_prompt(
     Only if the dialog is still at that version: a slow delivery never overwrites the
     record of a newer prompt.
     """
-    await session.execute(
-        update(DialogState)
-        .where(DialogState.person_id == person_id, DialogState.version == version)
-        .values(prompt_message_id=message_id)
-    )
+    params = {"person": person_id, "at_version": version, "message_id": message_id}
+    await session.execute(_PROMPT_SENT, params)
 
 
 def _inactive(state: DialogState) -> bool:

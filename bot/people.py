@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -30,7 +30,7 @@ async def identify(session: AsyncSession, user: UserInfo, *, in_private: bool = 
     they wrote in their private chat, so the bot may now write to them (set before the
     flush, so a newcomer costs one INSERT rather than an INSERT and an UPDATE).
     """
-    person = await session.scalar(_person_query(user.id, user.username))
+    person = await _find_person(session, user.id, user.username)
     if person is None:
         person = Person(telegram_user_id=user.id)
         session.add(person)
@@ -45,19 +45,29 @@ async def identify(session: AsyncSession, user: UserInfo, *, in_private: bool = 
     return person
 
 
-def _person_query(user_id: int, username: str | None) -> Select[tuple[Person]]:
-    """One statement for both ways of knowing a person: the numeric id, else the roster's
-    @username not yet bound to an id (the bound row sorts first)."""
-    known = Person.telegram_user_id == user_id
-    if not username:
-        return select(Person).where(known)
-    named = and_(Person.telegram_user_id.is_(None), func.lower(Person.username) == username.lower())
-    return (
-        select(Person)
-        .where(or_(known, named))
-        .order_by(Person.telegram_user_id.is_(None), Person.id)
-        .limit(1)
+# Both ways of knowing a person, built once: the numeric id, else the roster's @username not
+# yet bound to an id (the bound row sorts first). Every update runs one of them.
+_BY_ID = select(Person).where(Person.telegram_user_id == bindparam("user_id"))
+_BY_ID_OR_NAME = (
+    select(Person)
+    .where(
+        or_(
+            Person.telegram_user_id == bindparam("user_id"),
+            and_(
+                Person.telegram_user_id.is_(None),
+                func.lower(Person.username) == bindparam("username"),
+            ),
+        )
     )
+    .order_by(Person.telegram_user_id.is_(None), Person.id)
+    .limit(1)
+)
+
+
+async def _find_person(session: AsyncSession, user_id: int, username: str | None) -> Person | None:
+    if not username:
+        return await session.scalar(_BY_ID, {"user_id": user_id})
+    return await session.scalar(_BY_ID_OR_NAME, {"user_id": user_id, "username": username.lower()})
 
 
 async def workspace_for_chat(session: AsyncSession, chat_id: int) -> Workspace | None:

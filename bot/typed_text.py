@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import dialog
@@ -38,18 +38,21 @@ class Waiting:
     draft_at: datetime | None  # when the /decide draft last asked, if there is one
 
 
+# Both lookups in one statement (``SELECT (SELECT …), (SELECT …)``), built once: a dialog
+# step, the common case, pays for one round trip to learn that neither is waiting.
+_WAITING = select(
+    select(PendingEdit.id)
+    .where(PendingEdit.person_id == bindparam("person"), PendingEdit.chat_id == bindparam("chat"))
+    .scalar_subquery(),
+    select(LedgerDraft.updated_at)
+    .where(LedgerDraft.person_id == bindparam("person"))
+    .scalar_subquery(),
+)
+
+
 async def waiting(session: AsyncSession, person_id: int, chat_id: int) -> Waiting:
-    """Both lookups in one statement (``SELECT (SELECT …), (SELECT …)``): a dialog step,
-    the common case, pays for one round trip to learn that neither is waiting."""
-    edit = (
-        select(PendingEdit.id)
-        .where(PendingEdit.person_id == person_id, PendingEdit.chat_id == chat_id)
-        .scalar_subquery()
-    )
-    draft = (
-        select(LedgerDraft.updated_at).where(LedgerDraft.person_id == person_id).scalar_subquery()
-    )
-    edit_id, draft_at = (await session.execute(select(edit, draft))).one()
+    result = await session.execute(_WAITING, {"person": person_id, "chat": chat_id})
+    edit_id, draft_at = result.one()
     return Waiting(edit_id is not None, draft_at)
 
 
