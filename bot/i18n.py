@@ -1,10 +1,11 @@
 """The one message catalog: every user-facing string goes through :func:`translate`.
 
 Catalogs are gettext ``.po`` files under ``bot/locales/<locale>/``, one file per concern
-(``common.po``, ``periods.po``, ``dialog.po`` ...), read with Babel at start-up. Message ids
-are stable dotted keys (``help.title``) rather than source text, so that a wording change in
-Chinese does not orphan the English translation. Placeholders use ``str.format`` syntax
-(``{name}``); a test checks that both locales have the same keys and the same placeholders.
+(``common.po``, ``periods.po``, ``dialog.po`` ...), read with Babel (and cached, see
+:func:`catalog`). Message ids are stable dotted keys (``help.title``) rather than source
+text, so that a wording change in Chinese does not orphan the English translation.
+Placeholders use ``str.format`` syntax (``{name}``); a test checks that both locales have
+the same keys and the same placeholders.
 
 ``.po`` rather than compiled ``.mo``: nothing generated is committed, and translators' tools
 read ``.po`` directly.
@@ -12,11 +13,13 @@ read ``.po`` directly.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import string
 from functools import cache
 from pathlib import Path
-
-from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).parent / "locales"
 DEFAULT_LOCALE = "zh-CN"
@@ -39,9 +42,43 @@ def _directory(locale: str) -> Path:
 
 @cache
 def catalog(locale: str) -> dict[str, str]:
-    """All messages of one locale, merged from every ``.po`` file in its directory."""
+    """All messages of one locale, merged from every ``.po`` file in its directory.
+
+    Parsing the ``.po`` files (and importing Babel to do it) is a sizeable part of start-up,
+    so the merged result is kept in a cache file, like Python's own bytecode: keyed by the
+    files' names, sizes and modification times, written where the process may write, and
+    simply rebuilt when it is missing, stale or unwritable.
+    """
+    files = sorted(_directory(locale).glob("*.po"))
+    cached = _cache_file(locale, files)
+    try:
+        return dict(json.loads(cached.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        pass
+    messages = _parse(locale, files)
+    with contextlib.suppress(OSError):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        for stale in cached.parent.glob(f"catalog-{locale}-*.json"):
+            stale.unlink()
+        partial = cached.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(messages, ensure_ascii=False), encoding="utf-8")
+        partial.replace(cached)
+    return messages
+
+
+def _cache_file(locale: str, files: list[Path]) -> Path:
+    stamp = repr([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files])
+    digest = hashlib.sha256(stamp.encode()).hexdigest()[:16]
+    base = os.environ.get("LIHUI_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    directory = Path(base) if base else Path.home() / ".cache"
+    return directory / "lihui" / f"catalog-{locale}-{digest}.json"
+
+
+def _parse(locale: str, files: list[Path]) -> dict[str, str]:
+    from babel.messages.pofile import read_po  # only when the cache cannot answer
+
     messages: dict[str, str] = {}
-    for po_file in sorted(_directory(locale).glob("*.po")):
+    for po_file in files:
         with po_file.open("rb") as handle:
             parsed = read_po(handle, locale=locale.replace("-", "_"))
         for message in parsed:
