@@ -166,6 +166,13 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
     await asyncio.gather(*calls)
 
 
+async def _register_commands_logged(application: Application) -> None:  # type: ignore[type-arg]
+    try:
+        await register_commands(application)
+    except Exception:  # the bot serves without menus; the next start registers them again
+        log.exception("could not register the command menus")
+
+
 def _freeze_start_up_objects() -> None:
     """Move everything built at start-up (modules, mappers, compiled catalogs: most of the
     heap) out of the garbage collector's sight: it is never freed, and a full collection
@@ -198,7 +205,9 @@ async def run_bot(config: Config) -> None:
             application.bot_data["services"] = Services(
                 config, database, sender, application.bot.username, scheduler
             )
-            await register_commands(application)
+            # The menus only decorate Telegram's clients: they are registered while the
+            # first poll waits, rather than holding up the first update for four calls.
+            menus = asyncio.create_task(_register_commands_logged(application))
             await application.start()
             await scheduler.start()
             _freeze_start_up_objects()
@@ -212,6 +221,7 @@ async def run_bot(config: Config) -> None:
                 else:
                     await poll_updates(application, stop, ready)
             finally:
+                menus.cancel()
                 await scheduler.stop()
             await application.stop()
     finally:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import httpx
 import pytest
 
 from sandbox.driver import SandboxDriver
+from sandbox.server import ThreadedSandbox
 from tests.e2e.conftest import Office, StartBot
 
 pytestmark = pytest.mark.e2e
@@ -79,3 +83,28 @@ async def test_command_menus_are_registered_in_chinese_and_english(
     text = str(commands)
     assert "填报本周工作进展" in text
     assert "Report this week's progress" in text
+
+
+async def test_the_command_menus_are_registered_in_both_languages(
+    sandbox: ThreadedSandbox, seeded_sqlite: str, start_bot: StartBot
+) -> None:
+    """Registered while the first poll waits (they do not hold up the first update), but
+    registered: Chinese by default, English for English clients, private and group menus."""
+    await start_bot(seeded_sqlite)
+    url = f"{sandbox.bot_api_base_url}{sandbox.token}/getMyCommands"
+
+    async def menu(scope: str, language: str = "") -> list[str]:
+        body = {"scope": {"type": scope}, "language_code": language}
+        async with httpx.AsyncClient() as client:
+            for _ in range(100):
+                commands = (await client.post(url, json=body)).json()["result"]
+                if commands:
+                    return [c["description"] for c in commands]
+                await asyncio.sleep(0.1)
+        return []
+
+    private = await menu("all_private_chats")
+    assert any("填报" in text for text in private)
+    assert any("report" in text.lower() for text in await menu("all_private_chats", "en"))
+    assert await menu("all_group_chats")
+    assert await menu("all_group_chats", "en")
