@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from bot import reporting
@@ -160,7 +160,7 @@ _REPORT = (
     .join(TaskGroup.workspace)
     .join(PeriodRow, PeriodRow.id == Submission.period_id)
     .where(Submission.id == bindparam("submission"))
-    .options(contains_eager(TaskGroup.workspace), selectinload(TaskGroup.indicators))
+    .options(contains_eager(TaskGroup.workspace), joinedload(TaskGroup.indicators))
 )
 _dialog_table = DialogState.__table__
 _PROMPT_SENT = (
@@ -210,7 +210,8 @@ async def load_ctx(
     """
     if state.submission_id is None:
         return None
-    row = (await session.execute(_REPORT, {"submission": state.submission_id})).first()
+    # unique(): the joined indicators repeat the report row once per indicator.
+    row = (await session.execute(_REPORT, {"submission": state.submission_id})).unique().first()
     if row is None:
         return None
     submission, group, period, values, follow_ups = row
@@ -308,7 +309,7 @@ async def on_text(
     """
     ctx = await active_ctx(session, person, locale, now)
     if ctx is None:
-        return Outcome([Reply(say(locale, "hint.stray_message"))])
+        return stray(locale)
     prompt = ctx.state.prompt_message_id
     if reply_to is not None and prompt is not None and reply_to != prompt:
         ask_again(ctx, ctx.say("dialog.old_prompt"))
@@ -324,6 +325,11 @@ async def on_text(
         return Outcome(ctx.replies)
     go(ctx, ctx.state.step, target)
     return Outcome(ctx.replies)
+
+
+def stray(locale: str) -> Outcome:
+    """A message while no report is under way: a short hint of what lihui does."""
+    return Outcome([Reply(say(locale, "hint.stray_message"))])
 
 
 async def on_photo(

@@ -34,14 +34,22 @@ async def identify(session: AsyncSession, user: UserInfo, *, in_private: bool = 
     if person is None:
         person = Person(telegram_user_id=user.id)
         session.add(person)
-    person.telegram_user_id = user.id
-    person.username = user.username or person.username
-    person.display_name = user.display_name[:200]
+    facts: dict[str, object] = {
+        "telegram_user_id": user.id,
+        "username": user.username or person.username,
+        "display_name": user.display_name[:200],
+    }
     if person.locale is None and user.language_code:
-        person.locale = normalize_locale(user.language_code)
+        facts["locale"] = normalize_locale(user.language_code)
     if in_private:
-        person.started_bot = True
-    await session.flush()
+        facts["started_bot"] = True
+    # Only what changed is assigned: assigning a value, even the same one, marks the row
+    # dirty, and every later query of the update would then flush it again for nothing.
+    for name, value in facts.items():
+        if getattr(person, name) != value:
+            setattr(person, name, value)
+    if person.id is None or person in session.dirty:
+        await session.flush()
     return person
 
 

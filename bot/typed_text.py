@@ -27,7 +27,7 @@ from bot.access.views import Answer, Caller
 from bot.dialog import Outcome
 from bot.ledgers import decide
 from bot.replies import Reply, say
-from storage.models import LedgerDraft, PendingEdit
+from storage.models import DialogState, LedgerDraft, PendingEdit
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,12 @@ class Waiting:
 
     edit: bool
     draft_at: datetime | None  # when the /decide draft last asked, if there is one
+    dialog_open: bool  # the report dialog has begun and is not idle (it may be paused)
 
 
-# Both lookups in one statement (``SELECT (SELECT …), (SELECT …)``), built once: a dialog
-# step, the common case, pays for one round trip to learn that neither is waiting.
+# All three lookups in one statement (``SELECT (SELECT …), …``), built once: a dialog step
+# pays one round trip to learn that nothing else waits, and someone with no report under
+# way (a stranger, say) is answered without the dialog reading anything more.
 _WAITING = select(
     select(PendingEdit.id)
     .where(PendingEdit.person_id == bindparam("person"), PendingEdit.chat_id == bindparam("chat"))
@@ -47,13 +49,14 @@ _WAITING = select(
     select(LedgerDraft.updated_at)
     .where(LedgerDraft.person_id == bindparam("person"))
     .scalar_subquery(),
+    select(DialogState.step).where(DialogState.person_id == bindparam("person")).scalar_subquery(),
 )
 
 
 async def waiting(session: AsyncSession, person_id: int, chat_id: int) -> Waiting:
     result = await session.execute(_WAITING, {"person": person_id, "chat": chat_id})
-    edit_id, draft_at = result.one()
-    return Waiting(edit_id is not None, draft_at)
+    edit_id, draft_at, step = result.one()
+    return Waiting(edit_id is not None, draft_at, step not in (None, "idle"))
 
 
 async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Outcome | None:
@@ -70,6 +73,8 @@ async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Out
     session, person, locale, now = caller.session, caller.person, caller.locale, caller.now
     if found.draft_at is not None and await decide.claims_text(session, person, found.draft_at):
         return await decide.on_text(session, person, locale, now, text)
+    if not found.dialog_open:
+        return dialog.stray(locale)
     return await dialog.on_text(session, person, locale, now, text, reply_to)
 
 
