@@ -29,8 +29,6 @@ from handlers.turn import Turn, on_update, services_of
 
 log = logging.getLogger(__name__)
 
-# What an unserved group may still say to the bot.
-OPEN_COMMANDS = frozenset({"bind", "start", "help"})
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 PRESENT_STATUSES = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
 
@@ -45,14 +43,6 @@ def _take(turn: Turn, answer: Answer) -> None:
         turn.answer = CallbackAnswer(answer.toast)
 
 
-def _command_name(update: Update) -> str | None:
-    message = update.message
-    text = (message.text or "") if message is not None else ""
-    if not text.startswith("/"):
-        return None
-    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
-
-
 def _args(update: Update) -> list[str]:
     text = update.message.text if update.message is not None else None
     return (text or "").split()[1:]
@@ -62,26 +52,16 @@ def _args(update: Update) -> list[str]:
 
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Runs before every handler: drop a flood, and anything from a chat lihui does not
-    serve (except /bind, /start and /help, and the bot's own arrival)."""
+    """Runs before every handler: drop a flood (no database needed for that). Whether a
+    group is served is asked later, in the update's unit of work (:mod:`handlers.turn`)."""
     user = update.effective_user
-    if user is not None and update.my_chat_member is None:
-        budget = _budget(context)
-        if not budget.take(user.id, now()):
-            log.info("update %s from user %s dropped: over budget", update.update_id, user.id)
-            if budget.first_refusal(user.id):
-                await _slow_down(update, context)
-            raise ApplicationHandlerStop
-    chat = update.effective_chat
-    if chat is None or chat.type == ChatType.PRIVATE or update.my_chat_member is not None:
+    if user is None or update.my_chat_member is not None:
         return
-    if update.message is not None and _command_name(update) in OPEN_COMMANDS:
-        return
-    async with services_of(context).database.session() as session:
-        served = await access.served_workspace(session, chat.id)
-    if served is None:
-        if update.callback_query is not None:
-            await services_of(context).sender.answer(update.callback_query, None)
+    budget = _budget(context)
+    if not budget.take(user.id, now()):
+        log.info("update %s from user %s dropped: over budget", update.update_id, user.id)
+        if budget.first_refusal(user.id):
+            await _slow_down(update, context)
         raise ApplicationHandlerStop
 
 

@@ -2,8 +2,9 @@
 
 :func:`on_update` wraps a handler. Before it runs, a database transaction is opened, the
 update is marked as handled (a duplicate delivery stops here), and the sender is
-identified. The handler then reads and writes through ``turn.session`` and queues what it
-wants to say on the :class:`Turn`. Only after the transaction has committed are the
+identified; an update from a group lihui does not serve stops there too, unless it may
+bind the group. The handler then reads and writes through ``turn.session`` and queues what
+it wants to say on the :class:`Turn`. Only after the transaction has committed are the
 replies sent: a crash before the commit loses nothing (Telegram delivers the update again),
 and a reply is never sent for work that was rolled back.
 """
@@ -22,6 +23,7 @@ from telegram.constants import ChatType
 from telegram.ext import ContextTypes
 
 from bot import dialog
+from bot.access import served_workspace
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import normalize_locale
@@ -34,6 +36,9 @@ from storage.models import Person
 from storage.updates import claim_update
 
 log = logging.getLogger(__name__)
+
+# What a group lihui does not serve may still say to the bot.
+OPEN_COMMANDS = frozenset({"bind", "start", "help"})
 
 
 @dataclass
@@ -93,19 +98,46 @@ def on_update(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
         if info is None or chat is None:
             return
         services = services_of(context)
+        private = chat.type == ChatType.PRIVATE
         async with services.database.session() as session:
-            if not await claim_update(session, context.bot.id, update.update_id, now()):
+            if not private and not await _served_or_open(session, update, chat.id):
+                turn = None  # a group lihui does not serve: nothing is written or said
+            elif not await claim_update(session, context.bot.id, update.update_id, now()):
                 log.info("update %s was handled already; skipped", update.update_id)
                 return
-            private = chat.type == ChatType.PRIVATE
-            person = await identify(session, info, in_private=private)
-            locale = person.locale or normalize_locale(services.config.locale)
-            turn = Turn(session, services, person, locale, chat.id, private)
-            await handler(update, turn)
+            else:
+                person = await identify(session, info, in_private=private)
+                locale = person.locale or normalize_locale(services.config.locale)
+                turn = Turn(session, services, person, locale, chat.id, private)
+                await handler(update, turn)
         mark_handled()  # committed: a redelivery is skipped, so the offset may move on
-        await deliver(turn, update, services.sender)
+        if turn is not None:
+            await deliver(turn, update, services.sender)
+        elif update.callback_query is not None:  # only stop the pressed button's spinner
+            await services.sender.answer(update.callback_query, None)
 
     return callback
+
+
+async def _served_or_open(session: AsyncSession, update: Update, chat_id: int) -> bool:
+    """Whether lihui acts on this group update: the group is a bound office chat, or the
+    update is one an unserved group may send (/bind, /start, /help, the bot's own arrival).
+
+    Asked here, in the update's one unit of work, rather than in a transaction of its own
+    before the handler.
+    """
+    if update.my_chat_member is not None or command_name(update) in OPEN_COMMANDS:
+        return True
+    return await served_workspace(session, chat_id) is not None
+
+
+def command_name(update: Update) -> str | None:
+    """``/roles@lihui_bot staff`` → ``roles``; None for anything that is not a command."""
+    message = update.message
+    text = (message.text or "") if message is not None else ""
+    if not text.startswith("/"):
+        return None
+    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower()
 
 
 async def deliver(turn: Turn, update: Update, sender: Sender) -> None:
