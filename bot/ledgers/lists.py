@@ -14,7 +14,10 @@ and its buttons always fit one Telegram message.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,6 +50,34 @@ def nav_row(kind: str, workspace_id: int, page: int, total_pages: int) -> list[B
     if page + 1 < total_pages:
         row.append(Button("›", data=f"{kind}p:{workspace_id}:{page + 1}"))
     return row
+
+
+@dataclass(frozen=True)
+class Window:
+    """One page of a ledger list: which items it shows, and how it is numbered."""
+
+    items: list[Any]
+    number: int  # the page shown, clamped to the pages there are
+    total: int  # pages in all (at least one, even for an empty list)
+
+    @classmethod
+    def of(cls, items: list[Any], number: int) -> Window:
+        total = pages(len(items))
+        return cls(items, min(max(number, 0), total - 1), total)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """The title's figures: items in all, this page and the pages."""
+        return {"count": len(self.items), "page": self.number + 1, "pages": self.total}
+
+    def numbered(self) -> Iterator[tuple[int, Any]]:
+        """This page's items with their numbers in the whole list (1-based)."""
+        start = self.number * PAGE_SIZE
+        return enumerate(self.items[start : start + PAGE_SIZE], start=start + 1)
+
+    def reply(self, lines: list[str], rows: Keyboard, kind: str, workspace_id: int) -> Reply:
+        nav = nav_row(kind, workspace_id, self.number, self.total)
+        return Reply("\n".join(lines), buttons=[*rows, nav] if nav else rows)
 
 
 async def open_ledger(
@@ -103,23 +134,12 @@ async def decisions_page(
     manage: bool,
 ) -> Reply:
     views = await ledgers.live_decisions(session, workspace, now)
-    total = pages(len(views))
-    number = min(max(number, 0), total - 1)
-    shown = views[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
-    lines = [
-        say(
-            locale,
-            "ledgers.decisions.title",
-            office=workspace.title,
-            count=len(views),
-            page=number + 1,
-            pages=total,
-        )
-    ]
+    window = Window.of(views, number)
+    lines = [say(locale, "ledgers.decisions.title", office=workspace.title, **window.counts)]
     if not views:
         lines.append(say(locale, "ledgers.decisions.empty"))
     buttons: list[Button] = []
-    for index, view in enumerate(shown, start=number * PAGE_SIZE + 1):
+    for index, view in window.numbered():
         due = view.due_on.isoformat() if view.due_on else translate(locale, "ledgers.no_due")
         overdue = say(locale, "ledgers.overdue") if view.overdue else ""
         lines.append("")
@@ -138,8 +158,7 @@ async def decisions_page(
             label = translate(locale, "ledgers.button.close", n=index)
             buttons.append(Button(label, data=f"dc:{view.id}"))
     rows: Keyboard = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
-    nav = nav_row("d", workspace.id, number, total)
-    return Reply("\n".join(lines), buttons=[*rows, nav] if nav else rows)
+    return window.reply(lines, rows, "d", workspace.id)
 
 
 async def problems_page(
@@ -151,25 +170,21 @@ async def problems_page(
     manage: bool,
 ) -> Reply:
     views = await ledgers.live_problems(session, workspace, now)
-    total = pages(len(views))
-    number = min(max(number, 0), total - 1)
-    shown = views[number * PAGE_SIZE : (number + 1) * PAGE_SIZE]
+    window = Window.of(views, number)
     escalated = sum(1 for v in views if v.escalated)
-    lines = [
-        say(
-            locale,
-            "ledgers.problems.title",
-            office=workspace.title,
-            count=len(views),
-            escalated=escalated,
-            page=number + 1,
-            pages=total,
-        )
-    ]
+    title = say(
+        locale,
+        "ledgers.problems.title",
+        office=workspace.title,
+        escalated=escalated,
+        **window.counts,
+    )
+    lines = [title]
     if not views:
         lines.append(say(locale, "ledgers.problems.empty"))
     rows: Keyboard = []
-    for index, view in enumerate(shown, start=number * PAGE_SIZE + 1):
+    number = window.number
+    for index, view in window.numbered():
         key = "ledgers.problems.escalated" if view.escalated else "ledgers.problems.item"
         meeting = say(locale, "ledgers.problems.to_meeting") if view.to_meeting else ""
         lines.append("")
@@ -197,8 +212,7 @@ async def problems_page(
                     ),
                 ]
             )
-    nav = nav_row("p", workspace.id, number, total)
-    return Reply("\n".join(lines), buttons=[*rows, nav] if nav else rows)
+    return window.reply(lines, rows, "p", workspace.id)
 
 
 # --- buttons ---------------------------------------------------------------------------------
