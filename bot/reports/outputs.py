@@ -8,13 +8,34 @@ need.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import functools
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from bot.reports.layout import BulletinChart, OfficialDocument, Sheet
 
 PNG = "png"
 DOCX = "docx"
 XLSX = "xlsx"
+
+T = TypeVar("T")
+
+# One thread draws every file, one after another. matplotlib keeps its loaded fonts per
+# thread (FreeType faces are not thread-safe), and a CJK font takes tens of milliseconds to
+# load: in a pool's rotating threads each new thread loaded it again. One render at a time
+# also bounds the memory a burst of /report can take.
+_RENDER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lihui-render")
+
+
+async def rendered(make: Callable[..., T], *args: object) -> T:
+    """``make(*args)`` in the render thread; the event loop goes on with other updates.
+
+    The renderers are pure CPU and get plain data only, never a database session.
+    """
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(_RENDER_THREAD, functools.partial(make, *args))
 
 
 def chart_png(chart: BulletinChart) -> bytes:

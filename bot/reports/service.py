@@ -11,7 +11,6 @@ publication, the asking person's chat otherwise).
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import Callable
 from datetime import date, datetime
@@ -185,11 +184,10 @@ async def _file_reply(
     """A file with its caption.
 
     The renderers are pure CPU (a 1,000-group bulletin's Word file takes a few hundred
-    milliseconds) and thread-safe: drawn in a worker thread, they leave the event loop free
-    to go on with other people's updates meanwhile. Only plain data goes to the thread,
-    never the session.
+    milliseconds): drawn in the render thread (:func:`bot.reports.outputs.rendered`), they
+    leave the event loop free to go on with other people's updates meanwhile.
     """
-    attachment = await asyncio.to_thread(make, *args)
+    attachment = await outputs.rendered(make, *args)
     return Reply(caption, buttons=buttons or [], attachment=attachment)
 
 
@@ -415,13 +413,13 @@ async def render_report(
         agenda = compile_agenda(await week_data(session, workspace, period_key, now))
         if fmt == "md":
             return (text.agenda_text(agenda, locale, text.MARKDOWN) + "\n").encode()
-        return (await asyncio.to_thread(_agenda_file, agenda, locale)).data
+        return (await outputs.rendered(_agenda_file, agenda, locale)).data
     edition = await _edition(session, workspace, period_key, locale, now)
     if fmt == "md":
         body = text.bulletin_text(edition.bulletin, locale, edition.number_line, text.MARKDOWN)
         return (body + "\n").encode()
     if fmt == "png":
-        return (await asyncio.to_thread(_chart_file, edition, locale)).data
+        return (await outputs.rendered(_chart_file, edition, locale)).data
     if fmt == "xlsx":
-        return (await asyncio.to_thread(_workbook_file, edition, locale, workspace.timezone)).data
-    return (await asyncio.to_thread(_bulletin_file, edition, locale)).data
+        return (await outputs.rendered(_workbook_file, edition, locale, workspace.timezone)).data
+    return (await outputs.rendered(_bulletin_file, edition, locale)).data
