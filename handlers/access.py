@@ -19,7 +19,7 @@ from bot import access
 from bot.access import group_edit
 from bot.access import views as access_views
 from bot.access.budget import Budget
-from bot.access.views import Answer, Caller
+from bot.access.views import Answer
 from bot.clock import now
 from bot.i18n import normalize_locale, translate
 from bot.people import UserInfo, identify
@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 PRESENT_STATUSES = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
-
-
-def _caller(turn: Turn) -> Caller:
-    return Caller(turn.session, turn.person, turn.locale, now(), turn.chat_id, turn.private)
 
 
 def _take(turn: Turn, answer: Answer) -> None:
@@ -130,7 +126,7 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if turn.private:
             turn.reply(turn.say("access.bind.in_group", bot=turn.services.bot_username))
             return
-        answer = await access_views.bind(_caller(turn), title, is_admin, turn.services.bot_username)
+        answer = await access_views.bind(turn.caller(), title, is_admin, turn.services.bot_username)
         _take(turn, answer)
 
     await act(update, context)
@@ -138,7 +134,7 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @on_update
 async def unbind(update: Update, turn: Turn) -> None:
-    _take(turn, await access_views.unbind_ask(_caller(turn)))
+    _take(turn, await access_views.unbind_ask(turn.caller()))
 
 
 @on_update
@@ -150,17 +146,17 @@ async def roles(update: Update, turn: Turn) -> None:
         if author is not None and not author.is_bot:
             info = UserInfo(author.id, author.username, author.full_name, author.language_code)
             replied_to = await identify(turn.session, info)
-    _take(turn, await access_views.roles_command(_caller(turn), _args(update), replied_to))
+    _take(turn, await access_views.roles_command(turn.caller(), _args(update), replied_to))
 
 
 @on_update
 async def groups(update: Update, turn: Turn) -> None:
-    _take(turn, await group_edit.groups_command(_caller(turn)))
+    _take(turn, await group_edit.groups_command(turn.caller()))
 
 
 @on_update
 async def audit_log(update: Update, turn: Turn) -> None:
-    _take(turn, await access_views.audit_command(_caller(turn)))
+    _take(turn, await access_views.audit_command(turn.caller()))
 
 
 @on_update
@@ -168,4 +164,4 @@ async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
     message_id = query.message.message_id if query.message is not None else None
-    _take(turn, await access_views.press(_caller(turn), query.data or "", message_id))
+    _take(turn, await access_views.press(turn.caller(), query.data or "", message_id))

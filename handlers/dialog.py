@@ -6,7 +6,6 @@ from telegram import CallbackQuery, Message, Update
 from telegram.ext import filters
 
 from bot import deeplinks, dialog, typed_text
-from bot.access.views import Caller
 from bot.clock import now
 from bot.ledgers import decide
 from bot.people import workspace_for_chat
@@ -61,13 +60,9 @@ async def start_with_payload(update: Update, turn: Turn) -> None:
     take(turn, outcome)
 
 
-def caller(turn: Turn) -> Caller:
-    return Caller(turn.session, turn.person, turn.locale, now(), turn.chat_id, turn.private)
-
-
 @on_update
 async def cancel(update: Update, turn: Turn) -> None:
-    take(turn, await typed_text.cancel(caller(turn)))
+    take(turn, await typed_text.cancel(turn.caller()))
 
 
 @on_update
@@ -91,7 +86,7 @@ async def answer(update: Update, turn: Turn) -> None:
             album=message.media_group_id,
         )
     elif message.text is not None:
-        outcome = await typed_text.on_text(caller(turn), message.text, _replied_prompt(message))
+        outcome = await typed_text.on_text(turn.caller(), message.text, _replied_prompt(message))
         assert outcome is not None  # in private, something always answers a text
     else:
         outcome = dialog.Outcome([Reply(turn.say("dialog.unsupported_message"))])

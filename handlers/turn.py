@@ -24,6 +24,7 @@ from telegram.ext import ContextTypes
 
 from bot import dialog
 from bot.access import served_workspace
+from bot.access.views import Caller
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import normalize_locale
@@ -74,6 +75,10 @@ class Turn:
 
     def toast(self, key: str, /, alert: bool = False, **params: object) -> None:
         self.answer = CallbackAnswer(self.say(key, **params), alert=alert)
+
+    def caller(self) -> Caller:
+        """Who acts, where, and when: what the core's views and routers take."""
+        return Caller(self.session, self.person, self.locale, now(), self.chat_id, self.private)
 
 
 Handler = Callable[[Update, Turn], Awaitable[None]]
