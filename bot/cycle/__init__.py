@@ -204,9 +204,13 @@ def moved_reason(occurrence: Occurrence, calendar: WorkdayCalendar, locale: str)
 
 def at_text(occurrence: Occurrence, locale: str) -> str:
     """ "11月26日（周四）09:00" in the workspace's zone."""
+    return moment_text(occurrence.at, locale)
+
+
+def moment_text(local: datetime, locale: str) -> str:
+    """A local moment as the cycle's messages write it: "11月26日（周四）09:00"."""
     from bot.periods import weekday_name
 
-    local = occurrence.at
     return translate(
         locale,
         "cycle.at",

@@ -24,9 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from bot import deeplinks
-from bot.cycle import Occurrence, at_text, grace, step_name
+from bot.cycle import Occurrence, at_text, grace, moment_text, step_name
 from bot.i18n import translate
-from bot.periods import format_day, label, parse_period, weekday_name
+from bot.periods import label, parse_period
 from bot.replies import Button, Html, Reply, escape, say
 from bot.reporting import period_row
 from storage.models import Contact, Exemption, Person, Submission, TaskGroup, Workspace
@@ -81,14 +81,7 @@ Composer = Callable[[StepContext], Awaitable[list[Outgoing]]]
 def local_time(workspace: Workspace, moment: datetime | None, locale: str) -> str:
     if moment is None:
         return ""
-    local = moment.astimezone(ZoneInfo(workspace.timezone))
-    return translate(
-        locale,
-        "cycle.at",
-        day=format_day(local.date(), locale),
-        weekday=weekday_name(local.isoweekday(), locale),
-        time=local.strftime("%H:%M"),
-    )
+    return moment_text(moment.astimezone(ZoneInfo(workspace.timezone)), locale)
 
 
 async def _groups(session: AsyncSession, workspace: Workspace) -> list[TaskGroup]:
