@@ -38,6 +38,7 @@ from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
+from bot.reports import outputs
 from handlers import access, basic, chats, dialog, ledgers, reports, rollups, settings
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
@@ -197,6 +198,7 @@ async def run_bot(config: Config) -> None:
         await forget_updates_before(session, now() - UPDATE_MARK_RETENTION)
     application = build_application(config)
     register_handlers(application)
+    outputs.configure(config.render_idle_seconds)
     stop = _stop_event()
     try:
         async with application:
@@ -225,4 +227,5 @@ async def run_bot(config: Config) -> None:
                 await scheduler.stop()
             await application.stop()
     finally:
+        outputs.stop()
         await database.dispose()

@@ -48,6 +48,8 @@ class Config:
     # The per-person budget of updates (bot/access/budget.py): a burst, then a steady rate.
     flood_burst: float = 10.0
     flood_per_second: float = 0.5
+    # How long the render process (bot/reports/outputs.py) outlives its last file.
+    render_idle_seconds: float = 120.0
 
     @property
     def file_base_url(self) -> str:
@@ -177,6 +179,9 @@ def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Co
         flood_burst=_positive("LIHUI_FLOOD_BURST", env.get("LIHUI_FLOOD_BURST"), 10.0),
         flood_per_second=_positive(
             "LIHUI_FLOOD_PER_SECOND", env.get("LIHUI_FLOOD_PER_SECOND"), 0.5
+        ),
+        render_idle_seconds=_positive(
+            "LIHUI_RENDER_IDLE_SECONDS", env.get("LIHUI_RENDER_IDLE_SECONDS"), 120.0
         ),
     )
 

@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(handler(args, config))
     except KeyboardInterrupt:
         return 130
+    finally:
+        from bot.reports import outputs
+
+        outputs.stop()  # a file drawn for this command leaves no render process behind
 
 
 if __name__ == "__main__":

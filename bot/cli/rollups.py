@@ -44,11 +44,13 @@ async def _write(args: argparse.Namespace, config: Config, kind: str) -> int:
                 )
             elif kind == "year":
                 ranking = await year_ranking(session, workspace, args.year, now)
-                data = outputs.year_file(ranking, workspace, args.format, locale, now)
+                data = await outputs.year_file(ranking, workspace, args.format, locale, now)
             else:
                 span = window(parse_month(args.first), parse_month(args.last))
                 assessment = await assess(session, workspace, span, now)
-                data = outputs.assessment_file(assessment, workspace, args.format, locale, now)
+                data = await outputs.assessment_file(
+                    assessment, workspace, args.format, locale, now
+                )
     except (InvalidWindow, RollupRefused) as error:
         return _fail(error.translated(locale))
     finally:

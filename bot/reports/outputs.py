@@ -1,56 +1,172 @@
-"""The one door to the file renderers: chart (PNG), Word (DOCX) and Excel (XLSX).
+"""The one door to the file renderers: charts (PNG), Word (DOCX) and Excel (XLSX).
 
-The renderers (:mod:`bot.reports.charts`, :mod:`bot.reports.docx`, :mod:`bot.reports.xlsx`)
-pull in matplotlib, python-docx and openpyxl; they are imported here on first use, so that
-the bot starts, and text replies go out, without paying for libraries a reply may never
-need.
+Files are drawn in a render process of its own, started on the first file and stopped when
+it has been idle for a while (:data:`IDLE_SECONDS`, ``LIHUI_RENDER_IDLE_SECONDS``):
+
+- matplotlib, python-docx and openpyxl cost about 55 MB once imported, and drawing a
+  1,000-group bulletin leaves a few hundred more behind in the allocator. In the bot's own
+  process that memory stayed for good; in the render process it goes when the process does,
+  so between Mondays the bot holds what its dialogs need and no more.
+- A chart is pure CPU under the GIL. Drawn in another process it no longer slows the event
+  loop, so a /report or Monday's bulletin does not make anyone's dialog step wait.
+- A renderer that crashes (out of memory, a broken font) takes only the render process
+  down; the next file starts a new one.
+
+The price is the renderers' import in the new process, once per busy spell (about half a
+second): the first file after a quiet spell is that much slower, the rest are not.
+
+What crosses to the render process is plain data (:mod:`bot.reports.layout`, a roll-up's
+summary) and a module-level function to apply to it, both pickled. The functions are named
+here or in a module that imports its heavy libraries only when it draws
+(:mod:`bot.rollups.charts`), so that naming one does not import matplotlib into the bot.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import logging
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from datetime import date
+from typing import TypeVar, cast
 
 from bot.reports.layout import BulletinChart, OfficialDocument, Sheet
+from bot.reports.render_process import read_frame, write_frame
 
-PNG = "png"
-DOCX = "docx"
-XLSX = "xlsx"
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-# One thread draws every file, one after another. matplotlib keeps its loaded fonts per
-# thread (FreeType faces are not thread-safe), and a CJK font takes tens of milliseconds to
-# load: in a pool's rotating threads each new thread loaded it again. One render at a time
-# also bounds the memory a burst of /report can take.
+IDLE_SECONDS = 120.0  # a /report and the export buttons pressed after it share one process
+
+
+class RenderFailed(RuntimeError):
+    """The render process ended while drawing, twice in a row."""
+
+
+class RenderProcess:
+    """The bot's end of the render process (:mod:`bot.reports.render_process`).
+
+    Driven from one thread, so files are drawn one after another: a burst of /report
+    queues rather than drawing many bulletins' worth of memory at once, and the event loop
+    never blocks on the pipe.
+    """
+
+    def __init__(self, idle_seconds: float = IDLE_SECONDS) -> None:
+        self.idle_seconds = idle_seconds
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        """The render process's id while it runs (the benchmarks read its memory)."""
+        process = self._process
+        return process.pid if process is not None and process.poll() is None else None
+
+    def call(self, make: Callable[..., T], args: tuple[object, ...]) -> T:
+        """``make(*args)`` in the render process, started first if none runs."""
+        try:
+            ok, value = self._exchange(make, args)
+        except (EOFError, OSError):
+            # It died under the job (killed, out of memory), or left just then for being
+            # idle. Once more in a new one; a job that kills it every time fails like any
+            # other renderer error.
+            log.warning("the render process ended; drawing %s in a new one", make.__name__)
+            self.stop()
+            try:
+                ok, value = self._exchange(make, args)
+            except (EOFError, OSError) as error:
+                self.stop()
+                raise RenderFailed(
+                    f"the render process ended while drawing {make.__name__}"
+                ) from error
+        if not ok:
+            raise cast(BaseException, value)
+        return cast(T, value)
+
+    def _exchange(self, make: Callable[..., T], args: tuple[object, ...]) -> tuple[bool, object]:
+        process = self._started()
+        assert process.stdin is not None and process.stdout is not None
+        write_frame(process.stdin, (make, args))
+        return cast(tuple[bool, object], read_frame(process.stdout))
+
+    def _started(self) -> subprocess.Popen[bytes]:
+        if self._process is None or self._process.poll() is not None:
+            command = [sys.executable, "-m", "bot.reports.render_process", f"{self.idle_seconds}"]
+            self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        return self._process
+
+    def stop(self) -> None:
+        """End the render process: its input closes and it leaves; the next job starts one."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+_RENDERER = RenderProcess()
+# The one thread that talks to the render process (see RenderProcess).
 _RENDER_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lihui-render")
 
 
+def configure(idle_seconds: float) -> None:
+    """How long the render process outlives its last file (``LIHUI_RENDER_IDLE_SECONDS``)."""
+    _RENDERER.idle_seconds = idle_seconds
+
+
+def stop() -> None:
+    """End the render process now (the bot stopping); waits for a file being drawn."""
+    _RENDER_THREAD.submit(_RENDERER.stop).result()
+
+
+def render_pid() -> int | None:
+    return _RENDERER.pid
+
+
 async def rendered(make: Callable[..., T], *args: object) -> T:
-    """``make(*args)`` in the render thread; the event loop goes on with other updates.
-
-    The renderers are pure CPU and get plain data only, never a database session.
-    """
+    """``make(*args)`` in the render process: ``make`` is a module-level function whose
+    module does not import a renderer until called, and ``args`` are plain data."""
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(_RENDER_THREAD, functools.partial(make, *args))
+    return await loop.run_in_executor(_RENDER_THREAD, functools.partial(_RENDERER.call, make, args))
 
 
-def chart_png(chart: BulletinChart) -> bytes:
+async def chart_png(chart: BulletinChart) -> bytes:
+    return await rendered(draw_chart, chart)
+
+
+async def document_docx(document: OfficialDocument) -> bytes:
+    return await rendered(draw_document, document)
+
+
+async def workbook_xlsx(sheets: Sequence[Sheet], created: date | None = None) -> bytes:
+    return await rendered(draw_workbook, sheets, created)
+
+
+# --- in the render process ------------------------------------------------------------------
+
+
+def draw_chart(chart: BulletinChart) -> bytes:
     from bot.reports.charts import render_bulletin_chart
 
     return render_bulletin_chart(chart)
 
 
-def document_docx(document: OfficialDocument) -> bytes:
+def draw_document(document: OfficialDocument) -> bytes:
     from bot.reports.docx import render_document
 
     return render_document(document)
 
 
-def workbook_xlsx(sheets: Sequence[Sheet]) -> bytes:
+def draw_workbook(sheets: Sequence[Sheet], created: date | None) -> bytes:
     from bot.reports.xlsx import render_workbook
 
-    return render_workbook(sheets)
+    return render_workbook(sheets, created=created)

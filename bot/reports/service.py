@@ -12,7 +12,6 @@ publication, the asking person's chat otherwise).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -145,49 +144,43 @@ def _file_name(locale: str, what: str, period_key: str, extension: str) -> str:
     return translate(locale, f"reports.file.{what}", period=period_key) + f".{extension}"
 
 
-def _agenda_file(agenda: Agenda, locale: str) -> Attachment:
-    data = outputs.document_docx(documents.agenda_document(agenda, locale))
+async def _agenda_file(agenda: Agenda, locale: str) -> Attachment:
+    data = await outputs.document_docx(documents.agenda_document(agenda, locale))
     return Attachment(_file_name(locale, "agenda", agenda.period_key, "docx"), data)
 
 
-def _bulletin_file(edition: _Edition, locale: str) -> Attachment:
+async def _bulletin_file(edition: _Edition, locale: str) -> Attachment:
     document = documents.bulletin_document(
         edition.bulletin, locale, edition.number_line, edition.issued_on
     )
     name = "bulletin" if edition.number_line != _preview(locale) else "preview"
     return Attachment(
         _file_name(locale, name, edition.bulletin.period_key, "docx"),
-        outputs.document_docx(document),
+        await outputs.document_docx(document),
     )
 
 
-def _workbook_file(edition: _Edition, locale: str, timezone: str) -> Attachment:
+async def _workbook_file(edition: _Edition, locale: str, timezone: str) -> Attachment:
     sheets = documents.workbook(edition.bulletin, locale, timezone)
     return Attachment(
         _file_name(locale, "workbook", edition.bulletin.period_key, "xlsx"),
-        outputs.workbook_xlsx(sheets),
+        await outputs.workbook_xlsx(sheets),
     )
 
 
-def _chart_file(edition: _Edition, locale: str) -> Attachment:
+async def _chart_file(edition: _Edition, locale: str) -> Attachment:
     chart = documents.chart(edition.bulletin, locale, edition.number_line)
     return Attachment(
         _file_name(locale, "chart", edition.bulletin.period_key, "png"),
-        outputs.chart_png(chart),
+        await outputs.chart_png(chart),
         kind="photo",
     )
 
 
-async def _file_reply(
-    caption: str, make: Callable[..., Attachment], *args: object, buttons: Keyboard | None = None
-) -> Reply:
-    """A file with its caption.
-
-    The renderers are pure CPU (a 1,000-group bulletin's Word file takes a few hundred
-    milliseconds): drawn in the render thread (:func:`bot.reports.outputs.rendered`), they
-    leave the event loop free to go on with other people's updates meanwhile.
-    """
-    attachment = await outputs.rendered(make, *args)
+def _file_reply(caption: str, attachment: Attachment, buttons: Keyboard | None = None) -> Reply:
+    """A file with its caption. The file is drawn in the render process
+    (:mod:`bot.reports.outputs`), so the event loop goes on with other people's updates
+    meanwhile (a 1,000-group bulletin's Word file takes a few hundred milliseconds)."""
     return Reply(caption, buttons=buttons or [], attachment=attachment)
 
 
@@ -215,7 +208,7 @@ async def agenda_replies(
     caption = text.say(text.HTML, locale, "reports.file.agenda_caption")
     return [
         Reply(text.clip(text.agenda_text(agenda, locale), locale, "reports.file.agenda_caption")),
-        await _file_reply(caption, _agenda_file, agenda, locale),
+        _file_reply(caption, await _agenda_file(agenda, locale)),
     ]
 
 
@@ -231,7 +224,7 @@ async def lock_agenda(
 async def _bulletin_replies(edition: _Edition, locale: str) -> list[Reply]:
     caption = text.bulletin_caption(edition.bulletin, locale, edition.number_line)
     return [
-        await _file_reply(caption, _chart_file, edition, locale),
+        _file_reply(caption, await _chart_file(edition, locale)),
         Reply(
             text.clip(
                 text.bulletin_text(edition.bulletin, locale, edition.number_line),
@@ -239,11 +232,9 @@ async def _bulletin_replies(edition: _Edition, locale: str) -> list[Reply]:
                 "reports.file.bulletin_caption",
             )
         ),
-        await _file_reply(
+        _file_reply(
             text.say(text.HTML, locale, "reports.file.bulletin_caption"),
-            _bulletin_file,
-            edition,
-            locale,
+            await _bulletin_file(edition, locale),
         ),
     ]
 
@@ -330,11 +321,9 @@ async def status_replies(
             ),
             buttons=practice_buttons(reported, period_key, locale),
         ),
-        await _file_reply(
+        _file_reply(
             caption,
-            _chart_file,
-            edition,
-            locale,
+            await _chart_file(edition, locale),
             buttons=report_buttons(locale, workspace, period_key),
         ),
     ]
@@ -362,13 +351,13 @@ async def export_reply(
     if what == "agenda":
         agenda = compile_agenda(await week_data(session, workspace, period_key, now))
         caption = text.say(text.HTML, locale, "reports.file.agenda_caption")
-        return await _file_reply(caption, _agenda_file, agenda, locale)
+        return _file_reply(caption, await _agenda_file(agenda, locale))
     edition = await _edition(session, workspace, period_key, locale, now)
     if what == "excel":
         caption = text.say(text.HTML, locale, "reports.file.workbook_caption")
-        return await _file_reply(caption, _workbook_file, edition, locale, workspace.timezone)
+        return _file_reply(caption, await _workbook_file(edition, locale, workspace.timezone))
     caption = text.say(text.HTML, locale, "reports.file.bulletin_caption")
-    return await _file_reply(caption, _bulletin_file, edition, locale)
+    return _file_reply(caption, await _bulletin_file(edition, locale))
 
 
 async def publication_prompt(
@@ -413,13 +402,13 @@ async def render_report(
         agenda = compile_agenda(await week_data(session, workspace, period_key, now))
         if fmt == "md":
             return (text.agenda_text(agenda, locale, text.MARKDOWN) + "\n").encode()
-        return (await outputs.rendered(_agenda_file, agenda, locale)).data
+        return (await _agenda_file(agenda, locale)).data
     edition = await _edition(session, workspace, period_key, locale, now)
     if fmt == "md":
         body = text.bulletin_text(edition.bulletin, locale, edition.number_line, text.MARKDOWN)
         return (body + "\n").encode()
     if fmt == "png":
-        return (await outputs.rendered(_chart_file, edition, locale)).data
+        return (await _chart_file(edition, locale)).data
     if fmt == "xlsx":
-        return (await outputs.rendered(_workbook_file, edition, locale, workspace.timezone)).data
-    return (await outputs.rendered(_bulletin_file, edition, locale)).data
+        return (await _workbook_file(edition, locale, workspace.timezone)).data
+    return (await _bulletin_file(edition, locale)).data

@@ -5,6 +5,9 @@ with the Agg canvas, never ``pyplot``; every text gets the CJK font from
 :mod:`bot.reports.fonts` explicitly and ``parse_math=False``, so no global state is read
 or left behind. Colours follow the bulletin's: green on track, yellow delayed, red
 blocked, grey not reported.
+
+The charts are drawn in the render process (:mod:`bot.reports.outputs`); the bot names
+these functions without drawing, so matplotlib is imported only where they run.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from typing import TYPE_CHECKING
 
 from bot.i18n import translate
-from bot.rollups.monthly import MonthlySummary
 from bot.rollups.refusals import RollupRefused
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    from bot.rollups.monthly import MonthlySummary
 
 DPI = 160
 WIDTH_IN = 8.0
@@ -56,12 +61,16 @@ def _font(size: float, bold: bool = False) -> FontProperties:
 
 
 def _png(figure: Figure) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     buffer = io.BytesIO()
     FigureCanvasAgg(figure).print_png(buffer)
     return buffer.getvalue()
 
 
 def _figure(rows: int) -> Figure:
+    from matplotlib.figure import Figure
+
     height = 1.4 + ROW_IN * max(rows, 1)
     return Figure(figsize=(WIDTH_IN, height), dpi=DPI)
 
@@ -131,6 +140,8 @@ def monthly_chart(summary: MonthlySummary, title: str, locale: str) -> bytes:
     Title, then the legend, then the bars (all placed in inches from the top, so they
     never overlap whatever the number of groups).
     """
+    from matplotlib.figure import Figure
+
     groups = summary.groups
     height = 2.0 + ROW_IN * max(len(groups), 1)
     figure = Figure(figsize=(WIDTH_IN, height), dpi=DPI)

@@ -131,7 +131,10 @@ async def assess(caller: Caller, args: str) -> Answer:
     if stored.published_at is None:
         data = f"ru:ap:{workspace.id}:{window.key}"
         buttons = [[Button(caller.say("rollups.assess.publish_button"), data)]]
-    return Answer(outputs.assessment_replies(stored, workspace, caller.locale, caller.now, buttons))
+    replies = await outputs.assessment_replies(
+        stored, workspace, caller.locale, caller.now, buttons
+    )
+    return Answer(replies)
 
 
 async def _publish(caller: Caller, workspace_id: int, window_key: str) -> Answer:

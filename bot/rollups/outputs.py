@@ -8,19 +8,17 @@ director downloads is the file the office chat was sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime
-from types import ModuleType
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import translate
 from bot.replies import Attachment, Keyboard, Reply
-from bot.reports.layout import OfficialDocument, Sheet
+from bot.reports.outputs import document_docx, rendered, workbook_xlsx
 from bot.rollups import assessment_views as views
-from bot.rollups import monthly_views
+from bot.rollups import charts, monthly_views
 from bot.rollups.assessment import Assessment, YearRanking, year_ranking
 from bot.rollups.monthly import compile_month
 from bot.rollups.months import Month, parse_month
@@ -30,29 +28,8 @@ from storage.models import Workspace
 FORMATS = ("md", "png", "docx", "xlsx")
 
 
-def _charts() -> ModuleType:
-    """The charts module, imported when a chart is drawn: matplotlib costs seconds to
-    import on a busy machine, and a Markdown or Word file needs none of it."""
-    from bot.rollups import charts
-
-    return charts
-
-
 def issuer(workspace: Workspace, locale: str) -> str:
     return workspace.title or translate(locale, "rollups.doc.issuer")
-
-
-def document_bytes(document: OfficialDocument) -> bytes:
-    from bot.reports.docx import render_document
-
-    return render_document(document)
-
-
-def workbook_bytes(sheets: Sequence[Sheet], created: date) -> bytes:
-    """The workbook, stamped with the day it is about so the same content is the same file."""
-    from bot.reports.xlsx import render_workbook
-
-    return render_workbook(sheets, created=created)
 
 
 def _today(workspace: Workspace, now: datetime) -> date:
@@ -70,47 +47,56 @@ def _day_of(assessment: Assessment, workspace: Workspace, now: datetime) -> date
     return _today(workspace, now)
 
 
-def _bars_of(assessment: Assessment) -> list[Any]:
-    return [_charts().Bar(s.name, s.final, s.grade, s.rank) for s in assessment.scores]
+def _bars_of(assessment: Assessment) -> list[charts.Bar]:
+    return [charts.Bar(s.name, s.final, s.grade, s.rank) for s in assessment.scores]
 
 
-def assessment_file(
+async def assessment_file(
     assessment: Assessment, workspace: Workspace, fmt: str, locale: str, now: datetime
 ) -> bytes:
     if fmt == "md":
         return views.assessment_markdown(assessment, locale).encode()
     if fmt == "png":
         title = views.assessment_title(assessment, locale)
-        return _charts().ranking_chart(
-            title, _bars_of(assessment), assessment.rubric["thresholds"], locale
+        return await rendered(
+            charts.ranking_chart,
+            title,
+            _bars_of(assessment),
+            assessment.rubric["thresholds"],
+            locale,
         )
     if fmt == "docx":
         day = _day_of(assessment, workspace, now)
-        return document_bytes(
+        return await document_docx(
             views.assessment_document(assessment, issuer(workspace, locale), day, locale)
         )
     if fmt == "xlsx":
-        return workbook_bytes(
+        return await workbook_xlsx(
             views.assessment_sheets(assessment, locale), _day_of(assessment, workspace, now)
         )
     raise RollupRefused("rollups.error.bad_format", format=fmt)
 
 
-def year_file(
+async def year_file(
     ranking: YearRanking, workspace: Workspace, fmt: str, locale: str, now: datetime
 ) -> bytes:
     if fmt == "md":
         return views.year_markdown(ranking, locale).encode()
     if fmt == "png":
-        bars = [_charts().Bar(r.name, r.final, r.grade, r.rank) for r in ranking.rows]
-        return _charts().ranking_chart(
-            views.year_title(ranking, locale), bars, ranking.thresholds, locale
+        bars = [charts.Bar(r.name, r.final, r.grade, r.rank) for r in ranking.rows]
+        return await rendered(
+            charts.ranking_chart,
+            views.year_title(ranking, locale),
+            bars,
+            ranking.thresholds,
+            locale,
         )
     if fmt == "docx":
         day = _today(workspace, now)
-        return document_bytes(views.year_document(ranking, issuer(workspace, locale), day, locale))
+        document = views.year_document(ranking, issuer(workspace, locale), day, locale)
+        return await document_docx(document)
     if fmt == "xlsx":
-        return workbook_bytes(views.year_sheets(ranking, locale), _today(workspace, now))
+        return await workbook_xlsx(views.year_sheets(ranking, locale), _today(workspace, now))
     raise RollupRefused("rollups.error.bad_format", format=fmt)
 
 
@@ -121,13 +107,14 @@ async def monthly_file(
     if fmt == "md":
         return monthly_views.monthly_markdown(summary, locale).encode()
     if fmt == "png":
-        return _charts().monthly_chart(summary, monthly_views.title(summary, locale), locale)
+        title = monthly_views.title(summary, locale)
+        return await rendered(charts.monthly_chart, summary, title, locale)
     if fmt == "docx":
-        return document_bytes(
+        return await document_docx(
             monthly_views.monthly_document(summary, issuer(workspace, locale), locale)
         )
     if fmt == "xlsx":
-        return workbook_bytes(monthly_views.monthly_sheets(summary, locale), summary.issued_on)
+        return await workbook_xlsx(monthly_views.monthly_sheets(summary, locale), summary.issued_on)
     raise RollupRefused("rollups.error.bad_format", format=fmt)
 
 
@@ -145,23 +132,22 @@ async def monthly_replies(
     title = monthly_views.title(summary, locale)
     replies = []
     try:
-        chart = Attachment(
-            f"monthly-{month}.png", _charts().monthly_chart(summary, title, locale), "photo"
-        )
+        png = await rendered(charts.monthly_chart, summary, title, locale)
+        chart = Attachment(f"monthly-{month}.png", png, "photo")
         replies.append(Reply(monthly_views.caption(summary, locale), attachment=chart))
     except RollupRefused:
         pass
     replies.append(Reply(monthly_views.monthly_html(summary, locale)))
     try:
         document = monthly_views.monthly_document(summary, issuer(workspace, locale), locale)
-        word = Attachment(f"monthly-{month}.docx", document_bytes(document))
+        word = Attachment(f"monthly-{month}.docx", await document_docx(document))
     except RollupRefused:
         return replies
     replies.append(Reply(translate(locale, "rollups.monthly.file_caption"), attachment=word))
     return replies
 
 
-def assessment_replies(
+async def assessment_replies(
     assessment: Assessment,
     workspace: Workspace,
     locale: str,
@@ -170,7 +156,7 @@ def assessment_replies(
 ) -> list[Reply]:
     """``/assess``: the table with every component's raw numbers, the ranking chart, and
     the Word and Excel files."""
-    return _files_replies(
+    return await _files_replies(
         f"assessment-{assessment.window_key}",
         views.assessment_html(assessment, locale),
         lambda fmt: assessment_file(assessment, workspace, fmt, locale, now),
@@ -183,16 +169,16 @@ async def year_replies(
     session: AsyncSession, workspace: Workspace, year: int, locale: str, now: datetime
 ) -> list[Reply]:
     ranking = await year_ranking(session, workspace, year, now)
-    return _files_replies(
+    return await _files_replies(
         f"ranking-{year}", views.year_html(ranking, locale),
         lambda fmt: year_file(ranking, workspace, fmt, locale, now), locale, None,
     )  # fmt: skip
 
 
-def _files_replies(
+async def _files_replies(
     stem: str,
     text: str,
-    render: Callable[[str], bytes],
+    render: Callable[[str], Awaitable[bytes]],
     locale: str,
     buttons: Keyboard | None,
 ) -> list[Reply]:
@@ -201,7 +187,7 @@ def _files_replies(
     replies = [Reply(text, buttons=buttons or [])]
     for fmt, kind in (("png", "photo"), ("docx", "document"), ("xlsx", "document")):
         try:
-            data = render(fmt)
+            data = await render(fmt)
         except RollupRefused:
             continue
         attachment = Attachment(f"{stem}.{fmt}", data, kind)

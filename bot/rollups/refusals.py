@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 from bot.i18n import translate
 
 
@@ -12,6 +15,11 @@ class RollupRefused(Exception):
         super().__init__(translate("en", key, **params))
         self.key = key
         self.params = params
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A chart refused in the render process (no CJK font) crosses back pickled; the
+        # default would rebuild it from the English message and lose the key.
+        return (functools.partial(type(self), self.key, **self.params), ())
 
     def translated(self, locale: str) -> str:
         return translate(locale, self.key, **self.params)

@@ -7,8 +7,12 @@ then the file URL) and reopened; that part needs the renderer modules.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import io
+import os
+import signal
+from pathlib import Path
 
 import httpx
 import pytest
@@ -239,3 +243,64 @@ async def test_bulletin_preview_is_unnumbered(
     paragraphs = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
     assert "预览" in paragraphs and not any("期" in p and "第" in p for p in paragraphs[:3])
     assert await published(seeded_sqlite) == []
+
+
+def render_processes(bot_pid: int) -> list[int]:
+    """The bot's render processes (bot/reports/render_process.py), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:  # gone meanwhile
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == bot_pid and b"bot.reports.render_process" in command:
+            found.append(int(entry.name))
+    return found
+
+
+def draws_charts(pid: int) -> bool:
+    """Whether matplotlib's FreeType extension is loaded into the process."""
+    return "matplotlib/ft2font" in Path(f"/proc/{pid}/maps").read_text()
+
+
+@needs_renderers
+@pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="needs Linux /proc")
+async def test_files_are_drawn_in_a_render_process_that_leaves_when_idle(
+    driver: SandboxDriver,
+    office: Office,
+    seeded_sqlite: str,
+    start_bot: StartBot,
+    clock: FileClock,
+    sandbox: ThreadedSandbox,
+) -> None:
+    """The renderers' memory is not the bot's: files are drawn in a child process that
+    ends when idle, and a render process killed (as by the OOM killer) costs no file."""
+    bot = await start_bot(seeded_sqlite, {"LIHUI_RENDER_IDLE_SECONDS": "1.5"})
+    assert bot.process is not None
+    clock.set(SATURDAY_10)
+    director = Actor(driver, office.director)
+    await director.says("/report")
+    await director.reads("按时报送率")
+    [renderer] = render_processes(bot.process.pid)
+    assert draws_charts(renderer) and not draws_charts(bot.process.pid)
+
+    os.kill(renderer, signal.SIGKILL)
+    await director.presses("📄 通报 Word")
+    name, _ = await fetch_document(sandbox, await director.reads("工作周通报（Word）"))
+    assert name == "工作周通报_2026-W48_预览.docx"
+    [second] = render_processes(bot.process.pid)
+    assert second != renderer
+
+    for _ in range(200):  # it leaves 1.5 s after its last file; /proc is polled
+        if not render_processes(bot.process.pid):
+            break
+        await asyncio.sleep(0.1)
+    assert render_processes(bot.process.pid) == [], "the idle render process did not leave"
+    await director.presses("📊 Excel")
+    name, _ = await fetch_document(sandbox, await director.reads("Excel"))
+    assert name == "周报汇总_2026-W48.xlsx"
+    assert not draws_charts(bot.process.pid)
