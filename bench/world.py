@@ -162,11 +162,32 @@ class BotRun:
         self.ps = psutil.Process(self.process.pid)
 
     def cpu_seconds(self) -> float:
+        """The bot's CPU and its children's: lihui draws files in a render process."""
         times = self.ps.cpu_times()
-        return float(times.user + times.system)
+        total = times.user + times.system + times.children_user + times.children_system
+        for child in self.children():
+            try:
+                child_times = child.cpu_times()
+            except psutil.NoSuchProcess:  # left meanwhile: counted in children_* next time
+                continue
+            total += child_times.user + child_times.system
+        return float(total)
+
+    def children(self) -> list[psutil.Process]:
+        return self.ps.children(recursive=True)
 
     def rss_mb(self) -> float:
+        """The bot process's own resident memory."""
         return float(self.ps.memory_info().rss) / 2**20
+
+    def children_rss_mb(self) -> float:
+        total = 0
+        for child in self.children():
+            try:
+                total += child.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return float(total) / 2**20
 
     @property
     def bot_id(self) -> int:
