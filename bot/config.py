@@ -49,7 +49,7 @@ class Config:
     flood_burst: float = 10.0
     flood_per_second: float = 0.5
     # How long the render process (bot/reports/outputs.py) outlives its last file.
-    render_idle_seconds: float = 120.0
+    render_idle_seconds: float = 600.0
 
     @property
     def file_base_url(self) -> str:
@@ -181,7 +181,7 @@ def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Co
             "LIHUI_FLOOD_PER_SECOND", env.get("LIHUI_FLOOD_PER_SECOND"), 0.5
         ),
         render_idle_seconds=_positive(
-            "LIHUI_RENDER_IDLE_SECONDS", env.get("LIHUI_RENDER_IDLE_SECONDS"), 120.0
+            "LIHUI_RENDER_IDLE_SECONDS", env.get("LIHUI_RENDER_IDLE_SECONDS"), 600.0
         ),
     )
 

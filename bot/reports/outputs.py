@@ -1,7 +1,7 @@
 """The one door to the file renderers: charts (PNG), Word (DOCX) and Excel (XLSX).
 
-Files are drawn in a render process of its own, started on the first file and stopped when
-it has been idle for a while (:data:`IDLE_SECONDS`, ``LIHUI_RENDER_IDLE_SECONDS``):
+Files are drawn in a render process of their own, started for the first file, which leaves
+once it has been idle for a while (:data:`IDLE_SECONDS`, ``LIHUI_RENDER_IDLE_SECONDS``):
 
 - matplotlib, python-docx and openpyxl cost about 55 MB once imported, and drawing a
   1,000-group bulletin leaves a few hundred more behind in the allocator. In the bot's own
@@ -13,7 +13,8 @@ it has been idle for a while (:data:`IDLE_SECONDS`, ``LIHUI_RENDER_IDLE_SECONDS`
   down; the next file starts a new one.
 
 The price is the renderers' import in the new process, once per busy spell (about half a
-second): the first file after a quiet spell is that much slower, the rest are not.
+second with compiled bytecode): the first file after a quiet spell is that much slower, the
+rest are not.
 
 What crosses to the render process is plain data (:mod:`bot.reports.layout`, a roll-up's
 summary) and a module-level function to apply to it, both pickled. The functions are named
@@ -28,6 +29,7 @@ import functools
 import logging
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -40,7 +42,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-IDLE_SECONDS = 120.0  # a /report and the export buttons pressed after it share one process
+IDLE_SECONDS = 600.0  # a /report and the export buttons pressed after it share one process
 
 
 class RenderFailed(RuntimeError):
@@ -96,6 +98,11 @@ class RenderProcess:
         if self._process is None or self._process.poll() is not None:
             command = [sys.executable, "-m", "bot.reports.render_process", f"{self.idle_seconds}"]
             self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            # Reaped as soon as it leaves (idle or killed), not left a zombie until the next
+            # file; Popen's wait and poll are safe to call from two threads.
+            threading.Thread(
+                target=self._process.wait, name="lihui-render-reaper", daemon=True
+            ).start()
         return self._process
 
     def stop(self) -> None:

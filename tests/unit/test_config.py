@@ -16,7 +16,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in (
         "TELEGRAM_BOT_TOKEN", "TELEGRAM_API_BASE_URL", "DATABASE_URL", "LIHUI_TIMEZONE",
         "LIHUI_LOCALE", "LIHUI_WEBHOOK_URL", "LIHUI_WEBHOOK_SECRET", "LIHUI_LOG_LEVEL",
-        "LIHUI_WEBHOOK_PORT",
+        "LIHUI_WEBHOOK_PORT", "LIHUI_RENDER_IDLE_SECONDS",
     ):  # fmt: skip
         monkeypatch.delenv(name, raising=False)
 
@@ -28,6 +28,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.timezone == "Asia/Shanghai" and config.locale == "zh-CN"
     assert config.api_base_url == "https://api.telegram.org/bot"
     assert config.file_base_url == "https://api.telegram.org/file/bot"
+    assert config.render_idle_seconds == 600
     assert TOKEN not in repr(config)
 
 
@@ -49,6 +50,8 @@ def test_another_bot_api_server_derives_its_file_url(monkeypatch: pytest.MonkeyP
         ("LIHUI_LOG_LEVEL", "LOUD"),
         ("LIHUI_WEBHOOK_PORT", "99999"),
         ("LIHUI_WEBHOOK_SECRET", "has spaces"),
+        ("LIHUI_RENDER_IDLE_SECONDS", "soon"),
+        ("LIHUI_RENDER_IDLE_SECONDS", "0"),
     ],
 )
 def test_a_wrong_value_is_one_line_naming_the_variable(
