@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 _LENGTH = 8
+QUIET_SECONDS = 0.5  # no request for this long after a job: time to give memory back
 
 
 def write_frame(stream: IO[bytes], value: object) -> None:
@@ -69,20 +70,33 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 def serve(requests: IO[bytes], answers: IO[bytes], idle_seconds: float) -> None:
     trim = _malloc_trim()
-    while select.select([requests], [], [], idle_seconds)[0]:
+    untidy = False  # a job ran since memory was last given back
+    while True:
+        timeout = QUIET_SECONDS if untidy else idle_seconds
+        if not select.select([requests], [], [], timeout)[0]:
+            if not untidy:
+                return  # idle: leave, and the renderers' memory with this process
+            _tidy(trim)
+            untidy = False
+            continue
         try:
             make, args = read_frame(requests)
         except EOFError:
             return
         write_frame(answers, _answer(make, args))
         del make, args
-        # After the answer, so the bot does not wait for it: a figure is a web of cycles
-        # that only the collector frees, and a big bulletin's figure and XML are freed in
-        # pieces that glibc's allocator would otherwise keep for as long as this process
-        # lives.
-        gc.collect()
-        if trim is not None:
-            trim(0)
+        untidy = True
+
+
+def _tidy(trim: Callable[[int], int] | None) -> None:
+    """Give memory back once the bot has stopped asking for a moment (an export button is
+    often pressed right after the chart, and should not wait for this): a figure is a web
+    of cycles that only the collector frees, and a big bulletin's figure and XML are freed
+    in pieces that glibc's allocator would otherwise keep for as long as the process lives.
+    """
+    gc.collect()
+    if trim is not None:
+        trim(0)
 
 
 def main() -> None:
