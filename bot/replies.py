@@ -8,6 +8,7 @@ tags, and anything a person typed is escaped by :func:`say` before it is put in.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 from bot.i18n import translate
@@ -98,11 +99,11 @@ def _tokens(text: str) -> list[tuple[str, int]]:
     while index < len(text):
         char = text[index]
         end = index + 1
-        if char == "<" and ">" in text[index:]:
-            end = text.index(">", index) + 1
+        if char == "<" and (close := text.find(">", index)) != -1:
+            end = close + 1
             width = 0
-        elif char == "&" and ";" in text[index : index + 10]:
-            end = text.index(";", index) + 1
+        elif char == "&" and (close := text.find(";", index, index + 10)) != -1:
+            end = close + 1
             width = 1
         else:
             width = 2 if ord(char) > 0xFFFF else 1
@@ -111,8 +112,16 @@ def _tokens(text: str) -> list[tuple[str, int]]:
     return tokens
 
 
+# What _tokens reads as one tag or one entity: the first ">" after a "<", the first ";"
+# within the nine characters after an "&".
+_MARKUP = re.compile(r"<[^>]*>|&[^;]{0,8};")
+
+
 def visible_length(text: str) -> int:
-    return sum(width for _, width in _tokens(text))
+    """The length Telegram counts (as :func:`_tokens` does it, without a Python loop per
+    character: a long report is measured line by line, for every message)."""
+    plain = _MARKUP.sub(lambda found: "&" if found[0][0] == "&" else "", text)
+    return len(plain.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _cut_long_line(line: str, limit: int) -> list[str]:
