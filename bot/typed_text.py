@@ -17,13 +17,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import dialog
 from bot.access import group_edit
-from bot.access.views import Answer, Caller
+from bot.access.views import Answer
+from bot.caller import Caller
 from bot.dialog import Outcome
 from bot.ledgers import decide
 from bot.replies import Reply, say
@@ -59,36 +61,55 @@ async def waiting(session: AsyncSession, person_id: int, chat_id: int) -> Waitin
     return Waiting(edit_id is not None, draft_at, step not in (None, "idle"))
 
 
+# Whom the person's next text (or /cancel) is for, in the order of the module docstring.
+Target = Literal["edit", "group chat", "draft", "dialog", "nothing"]
+
+
+async def target(caller: Caller) -> Target:
+    found = await waiting(caller.session, caller.person.id, caller.chat_id)
+    if found.edit:
+        return "edit"
+    if not caller.private:  # the dialogs run in private; a group has only edits
+        return "group chat"
+    if found.draft_at is not None and await decide.claims_text(
+        caller.session, caller.person, found.draft_at
+    ):
+        return "draft"
+    return "dialog" if found.dialog_open else "nothing"
+
+
 async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Outcome | None:
     """The answer to a typed ``text``; ``reply_to`` is the bot message it replies to.
 
     None in a group chat when nothing there waits for it (the handler points the person
     to the private chat, where the dialogs run).
     """
-    found = await waiting(caller.session, caller.person.id, caller.chat_id)
-    if found.edit:
-        return await _group_edit(caller, text)
-    if not caller.private:
-        return None
     session, person, locale, now = caller.session, caller.person, caller.locale, caller.now
-    if found.draft_at is not None and await decide.claims_text(session, person, found.draft_at):
-        return await decide.on_text(session, person, locale, now, text)
-    if not found.dialog_open:
-        return dialog.stray(locale)
-    return await dialog.on_text(session, person, locale, now, text, reply_to)
+    match await target(caller):
+        case "edit":
+            return await _group_edit(caller, text)
+        case "group chat":
+            return None
+        case "draft":
+            return await decide.on_text(session, person, locale, now, text)
+        case "dialog":
+            return await dialog.on_text(session, person, locale, now, text, reply_to)
+        case "nothing":
+            return dialog.stray(locale)
 
 
 async def cancel(caller: Caller) -> Outcome:
-    """/cancel: ends whatever the text would have answered (the same precedence)."""
-    found = await waiting(caller.session, caller.person.id, caller.chat_id)
-    if found.edit:
-        return await _group_edit(caller, "/cancel")
+    """/cancel: ends whatever the text would have answered."""
     session, person, locale = caller.session, caller.person, caller.locale
-    if not caller.private:  # the dialogs run in private; a group has only edits to cancel
-        return Outcome([Reply(say(locale, "dialog.cancel.nothing"))])
-    if found.draft_at is not None and await decide.claims_text(session, person, found.draft_at):
-        return await decide.cancel(session, person, locale)
-    return await dialog.pause(session, person, locale, caller.now)
+    match await target(caller):
+        case "edit":
+            return await _group_edit(caller, "/cancel")
+        case "group chat":
+            return Outcome([Reply(say(locale, "dialog.cancel.nothing"))])
+        case "draft":
+            return await decide.cancel(session, person, locale)
+        case "dialog" | "nothing":
+            return await dialog.pause(session, person, locale, caller.now)
 
 
 async def _group_edit(caller: Caller, text: str) -> Outcome:
