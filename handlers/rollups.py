@@ -10,18 +10,12 @@ from collections.abc import Awaitable, Callable
 
 from telegram import Update
 
-from bot.clock import now
+from bot.caller import Caller
 from bot.replies import CallbackAnswer
 from bot.rollups import commands
 from handlers.turn import Turn, on_update
 
 CALLBACK_PATTERN = commands.CALLBACK_PATTERN
-
-
-def _caller(turn: Turn) -> commands.Caller:
-    return commands.Caller(
-        turn.session, turn.person, turn.chat_id, turn.private, turn.locale, now()
-    )
 
 
 def _arguments(update: Update) -> str:
@@ -31,11 +25,11 @@ def _arguments(update: Update) -> str:
 
 
 def _command(
-    run: Callable[[commands.Caller, str], Awaitable[commands.Answer]],
+    run: Callable[[Caller, str], Awaitable[commands.Answer]],
 ) -> Callable[..., Awaitable[None]]:
     @on_update
     async def handle(update: Update, turn: Turn) -> None:
-        answer = await run(_caller(turn), _arguments(update))
+        answer = await run(turn.caller(), _arguments(update))
         turn.replies.extend(answer.replies)
 
     handle.__name__ = run.__name__
@@ -54,6 +48,6 @@ async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
     message_id = query.message.message_id if query.message is not None else None
-    answer = await commands.button(_caller(turn), query.data or "", message_id)
+    answer = await commands.button(turn.caller(), query.data or "", message_id)
     turn.replies.extend(answer.replies)
     turn.answer = CallbackAnswer(answer.toast)

@@ -24,7 +24,7 @@ from telegram.ext import ContextTypes
 
 from bot import dialog
 from bot.access import served_workspace
-from bot.access.views import Caller
+from bot.caller import Caller
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import normalize_locale

@@ -19,12 +19,12 @@ from sqlalchemy.orm import selectinload
 from bot.access.views import (
     PREFIX,
     Answer,
-    Caller,
     checked,
     choosable,
     choose_workspace,
     denied,
 )
+from bot.caller import Caller
 from bot.replies import Button, Reply
 from bot.roster import (
     RosterError,

@@ -15,15 +15,12 @@ import re
 import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from zoneinfo import ZoneInfo
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, audit
 from bot.access import membership
-from bot.i18n import translate
-from bot.replies import Button, Reply, say
+from bot.caller import Caller
+from bot.replies import Button, Reply
 from storage.models import Person, Workspace
 
 PREFIX = "a:"
@@ -52,24 +49,6 @@ class Answer:
 
     replies: list[Reply] = field(default_factory=list)
     toast: str | None = None
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who acts, where: what every view needs."""
-
-    session: AsyncSession
-    person: Person
-    locale: str
-    now: datetime
-    chat_id: int
-    private: bool
-
-    def say(self, key: str, /, **params: object) -> str:
-        return say(self.locale, key, **params)
-
-    def label(self, key: str, /, **params: object) -> str:
-        return translate(self.locale, key, **params)
 
 
 def parse(data: str) -> tuple[str, list[int]] | None:

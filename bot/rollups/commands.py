@@ -19,14 +19,14 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, schedule
+from bot.caller import Caller
 from bot.i18n import translate
 from bot.parsing import parse_number
 from bot.people import workspace_for_chat
 from bot.periods import parse_period
-from bot.replies import Button, Keyboard, Reply, say
+from bot.replies import Button, Keyboard, Reply
 from bot.rollups import assessment, highlights, outputs
 from bot.rollups import rubric as rubric_settings
 from bot.rollups.assessment_views import month_name, window_name
@@ -41,7 +41,6 @@ from bot.rollups.months import (
 from bot.rollups.refusals import RollupRefused
 from storage.models import (
     GoodPractice,
-    Person,
     ScoreAdjustment,
     SubmissionRevision,
     TaskGroup,
@@ -59,21 +58,6 @@ class Answer:
 
     replies: list[Reply] = field(default_factory=list)
     toast: str = ""
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who asks, from where, in which language."""
-
-    session: AsyncSession
-    person: Person
-    chat_id: int
-    private: bool
-    locale: str
-    now: datetime
-
-    def say(self, key: str, /, **params: object) -> str:
-        return say(self.locale, key, **params)
 
 
 async def _workspace(caller: Caller, action: str) -> Workspace | str:

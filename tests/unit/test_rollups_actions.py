@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from bot.caller import Caller
 from bot.rollups import assessment, highlights
 from bot.rollups.commands import _points
 from bot.rollups.months import Month, half_year
@@ -219,7 +220,7 @@ async def test_a_report_chosen_by_its_button_is_named_by_highlight(
             .where(Submission.group_id == group.id)
             .order_by(SubmissionRevision.id.desc())
         )
-        caller = commands.Caller(session, director, director.id, True, "zh-CN", NOW)
+        caller = Caller(session, director, "zh-CN", NOW, director.id, True)
         button = commands.report_button(revision_id, "zh-CN")
         asked = await commands.button(caller, button.data or "", None)
         assert "请在1小时内发送 /highlight 标题" in asked.replies[0].text
@@ -278,7 +279,7 @@ async def test_rubric_command_changes_future_assessments_and_is_logged(
             .join(Membership, Membership.person_id == Person.id)
             .where(Membership.workspace_id == workspace_id, Membership.role == "staff")
         )
-        caller = commands.Caller(session, staff, staff.id, True, "zh-CN", NOW)
+        caller = Caller(session, staff, "zh-CN", NOW, staff.id, True)
         shown = await commands.rubric(caller, "")
         assert "按时报送40分" in shown.replies[0].text
         answer = await commands.rubric(caller, "按时报送=100 议定事项=0 问题解决=0 指标=0")
