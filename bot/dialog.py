@@ -39,7 +39,7 @@ from bot.dialog_steps import (
 from bot.parsing import InputError
 from bot.people import contact_groups
 from bot.periods import label
-from bot.replies import Reply, escape, say
+from bot.replies import Answer, Reply, escape, say
 from storage.models import DialogState, FollowUp, IndicatorValue, Person, Submission, TaskGroup
 from storage.models import Period as PeriodRow
 from storage.upsert import insert_or_ignore
@@ -117,14 +117,6 @@ def refuse(ctx: Ctx, error: InputError) -> None:
 
 
 # --- entry points: what the handlers call -----------------------------------------------------
-
-
-@dataclass
-class Outcome:
-    """What the dialog wants said after a turn: replies, and a toast for a pressed button."""
-
-    replies: list[Reply]
-    toast: str | None = None
 
 
 @dataclass(frozen=True)
@@ -231,21 +223,21 @@ async def load_ctx(
 
 async def begin(
     session: AsyncSession, person: Person, locale: str, now: datetime, group_id: int | None = None
-) -> Outcome:
+) -> Answer:
     """Start or resume a report: by /submit, a deep link, or a group button."""
     groups = [g for g, _ in await contact_groups(session, person)]
     if not groups:
-        return Outcome([Reply(say(locale, "dialog.not_contact"))])
+        return Answer([Reply(say(locale, "dialog.not_contact"))])
     chosen = [g for g in groups if g.id == group_id] if group_id else groups
     if group_id and not chosen:
-        return Outcome([Reply(say(locale, "dialog.not_your_group"))])
+        return Answer([Reply(say(locale, "dialog.not_your_group"))])
     if len(chosen) > 1:
         # The menu's buttons carry a new version: a double tap on one of them is stale.
         state = await load_state(session, person, now)
         state.version += 1
         state.updated_at = now
         choices = await group_choices(session, chosen, now)
-        return Outcome([group_menu(locale, state.version, choices)])
+        return Answer([group_menu(locale, state.version, choices)])
     return await begin_group(session, person, locale, now, chosen[0], [g.id for g in groups])
 
 
@@ -256,16 +248,16 @@ async def begin_group(
     now: datetime,
     group: TaskGroup,
     group_ids: list[int],
-) -> Outcome:
+) -> Answer:
     period = await reporting.reporting_period(session, group.workspace, now)
     exemption = await reporting.exemption_for(session, group, period)
     if exemption is not None:
-        return Outcome(
+        return Answer(
             [Reply(say(locale, "dialog.exempt", group=group.name, reason=exemption.reason))]
         )
     submission = await reporting.open_submission(session, group, period, person.id, now)
     if submission.state == "submitted" and period.agenda_compiled_at is not None:
-        return Outcome([Reply(say(locale, "dialog.locked", group=group.name))])
+        return Answer([Reply(say(locale, "dialog.locked", group=group.name))])
     state = await load_state(session, person, now)
     resuming = state.submission_id == submission.id and state.step != "idle"
     state.submission_id = submission.id
@@ -278,12 +270,12 @@ async def begin_group(
             enter(ctx, ctx.data.pop("menu_from", "done"))
         else:
             ask_again(ctx, ctx.say("dialog.resume"))
-        return Outcome(ctx.replies)
+        return Answer(ctx.replies)
     items = await reporting.follow_up_items(session, group, period)
     state.data = {"group_ids": group_ids, "items": [item.__dict__ for item in items]}
     ctx.tell(intro(ctx))
     enter(ctx, "preview" if submission.state == "submitted" else "done")
-    return Outcome(ctx.replies)
+    return Answer(ctx.replies)
 
 
 def intro(ctx: Ctx) -> str:
@@ -301,7 +293,7 @@ async def on_text(
     now: datetime,
     text: str,
     reply_to: int | None = None,
-) -> Outcome:
+) -> Answer:
     """A typed answer; ``reply_to`` is the bot message it replies to, if any.
 
     A reply to an older prompt is not taken as the answer to the current question (the
@@ -313,23 +305,23 @@ async def on_text(
     prompt = ctx.state.prompt_message_id
     if reply_to is not None and prompt is not None and reply_to != prompt:
         ask_again(ctx, ctx.say("dialog.old_prompt"))
-        return Outcome(ctx.replies)
+        return Answer(ctx.replies)
     step = STEPS[ctx.state.step]
     if step.on_text is None:
         ask_again(ctx, ctx.say("dialog.use_buttons"))
-        return Outcome(ctx.replies)
+        return Answer(ctx.replies)
     try:
         target = await step.on_text(ctx, text)
     except InputError as error:
         refuse(ctx, error)
-        return Outcome(ctx.replies)
+        return Answer(ctx.replies)
     go(ctx, ctx.state.step, target)
-    return Outcome(ctx.replies)
+    return Answer(ctx.replies)
 
 
-def stray(locale: str) -> Outcome:
+def stray(locale: str) -> Answer:
     """A message while no report is under way: a short hint of what lihui does."""
-    return Outcome([Reply(say(locale, "hint.stray_message"))])
+    return Answer([Reply(say(locale, "hint.stray_message"))])
 
 
 async def on_photo(
@@ -340,7 +332,7 @@ async def on_photo(
     file_id: str,
     unique_id: str,
     album: str | None = None,
-) -> Outcome:
+) -> Answer:
     """A photo; ``album`` is Telegram's ``media_group_id`` when it came as part of one.
 
     An album arrives as one message per photo. Its first photo gets the prompt; the rest
@@ -352,25 +344,25 @@ async def on_photo(
         state.data["album"] = album
     ctx = None if _inactive(state) else await load_ctx(session, person, state, locale, now)
     if ctx is None:
-        return Outcome([] if same_album else [Reply(say(locale, "hint.stray_message"))])
+        return Answer([] if same_album else [Reply(say(locale, "hint.stray_message"))])
     if ctx.state.step != "photos":
         if not same_album:
             ask_again(ctx, ctx.say("dialog.photos.not_now"))
-        return Outcome(ctx.replies)
+        return Answer(ctx.replies)
     photos = ctx.submission.photos
     if any(p["unique_id"] == unique_id for p in photos):
-        return Outcome([])  # the same photo again (a duplicate or re-sent album): nothing to do
+        return Answer([])  # the same photo again (a duplicate or re-sent album): nothing to do
     if len(photos) >= MAX_PHOTOS:
         if not (same_album and ctx.data.get("album_full")):
             ctx.data["album_full"] = True
             ctx.tell(ctx.say("dialog.photos.full", limit=MAX_PHOTOS))
-        return Outcome(ctx.replies)
+        return Answer(ctx.replies)
     ctx.data["album_full"] = False
     ctx.submission.photos = [*photos, {"file_id": file_id, "unique_id": unique_id}]
     if same_album:
-        return Outcome(update_prompt(ctx))
+        return Answer(update_prompt(ctx))
     ask_again(ctx)
-    return Outcome(ctx.replies)
+    return Answer(ctx.replies)
 
 
 def update_prompt(ctx: Ctx) -> list[Reply]:
@@ -434,38 +426,38 @@ async def on_button(
     now: datetime,
     data: str,
     pressed: Pressed | None,
-) -> Outcome:
+) -> Answer:
     parsed = parse_callback(data)
     if parsed is not None and parsed[0] == "p":
         return await begin(session, person, locale, now, int(parsed[2]))
     state = await find_state(session, person)
     if state is None or parsed is None or parsed[1] != state.version:
-        return Outcome([], say(locale, "dialog.stale"))
+        return Answer([], say(locale, "dialog.stale"))
     kind, _, rest = parsed
     if kind == "s":
-        outcome = await begin(session, person, locale, now, int(rest))
-        return Outcome(close(pressed, locale) + outcome.replies)
+        answer = await begin(session, person, locale, now, int(rest))
+        return Answer(close(pressed, locale) + answer.replies)
     if _inactive(state):
-        return Outcome([], say(locale, "dialog.stale"))
+        return Answer([], say(locale, "dialog.stale"))
     ctx = await load_ctx(session, person, state, locale, now)
     if ctx is None:
-        return Outcome([], say(locale, "dialog.stale"))
+        return Answer([], say(locale, "dialog.stale"))
     action = rest
     current = ctx.state.step
     if action == "back":
         target = preceding(ctx, current)
         if target is None:
-            return Outcome([], ctx.t("dialog.no_back"))
+            return Answer([], ctx.t("dialog.no_back"))
         ctx.replies.extend(close(pressed, locale))
         go(ctx, current, target)
-        return Outcome(ctx.replies)
+        return Answer(ctx.replies)
     handler = STEPS[current].on_button
     target = await handler(ctx, action) if handler else None
     if target is None:
-        return Outcome([], ctx.t("dialog.stale"))
+        return Answer([], ctx.t("dialog.stale"))
     ctx.replies[:0] = close(pressed, locale)
     go(ctx, current, target)
-    return Outcome(ctx.replies)
+    return Answer(ctx.replies)
 
 
 def close(pressed: Pressed | None, locale: str) -> list[Reply]:
@@ -476,21 +468,21 @@ def close(pressed: Pressed | None, locale: str) -> list[Reply]:
     return [Reply(text, edit_message_id=pressed.message_id)]
 
 
-async def pause(session: AsyncSession, person: Person, locale: str, now: datetime) -> Outcome:
+async def pause(session: AsyncSession, person: Person, locale: str, now: datetime) -> Answer:
     state = await find_state(session, person)
     if state is None or state.step == "idle" or state.data.get("paused"):
-        return Outcome([Reply(say(locale, "dialog.cancel.nothing"))])
+        return Answer([Reply(say(locale, "dialog.cancel.nothing"))])
     state.data = {**state.data, "paused": True}
     state.version += 1
     state.updated_at = now
-    return Outcome([Reply(say(locale, "dialog.cancel.done"))])
+    return Answer([Reply(say(locale, "dialog.cancel.done"))])
 
 
-async def my_status(session: AsyncSession, person: Person, locale: str, now: datetime) -> Outcome:
+async def my_status(session: AsyncSession, person: Person, locale: str, now: datetime) -> Answer:
     """/mystatus: each of the person's groups and where its report for the week stands."""
     groups = [g for g, _ in await contact_groups(session, person)]
     if not groups:
-        return Outcome([Reply(say(locale, "dialog.not_contact"))])
+        return Answer([Reply(say(locale, "dialog.not_contact"))])
     lines = [say(locale, "mystatus.title")]
     for group in groups:
         period = await reporting.reporting_period(session, group.workspace, now)
@@ -504,7 +496,7 @@ async def my_status(session: AsyncSession, person: Person, locale: str, now: dat
             )
         )
         lines.append(await group_state_line(session, group, period, locale))
-    return Outcome([Reply("\n".join(lines))])
+    return Answer([Reply("\n".join(lines))])
 
 
 async def group_state_line(

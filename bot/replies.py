@@ -61,6 +61,18 @@ class Reply:
     prompt_version: int | None = None
 
 
+@dataclass
+class Answer:
+    """What the core wants said after a turn: replies, and the toast for a pressed button.
+
+    Every command and dialog of the core returns one; :meth:`handlers.turn.Turn.take` queues
+    it to be sent once the turn's transaction has committed.
+    """
+
+    replies: list[Reply] = field(default_factory=list)
+    toast: str | None = None
+
+
 @dataclass(frozen=True)
 class CallbackAnswer:
     """The short toast shown after a button press (answerCallbackQuery)."""

@@ -24,11 +24,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import dialog
 from bot.access import group_edit
-from bot.access.views import Answer
 from bot.caller import Caller
-from bot.dialog import Outcome
 from bot.ledgers import decide
-from bot.replies import Reply, say
+from bot.replies import Answer, Reply, say
 from storage.models import DialogState, LedgerDraft, PendingEdit
 
 
@@ -78,7 +76,7 @@ async def target(caller: Caller) -> Target:
     return "dialog" if found.dialog_open else "nothing"
 
 
-async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Outcome | None:
+async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Answer | None:
     """The answer to a typed ``text``; ``reply_to`` is the bot message it replies to.
 
     None in a group chat when nothing there waits for it (the handler points the person
@@ -98,26 +96,26 @@ async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Out
             return dialog.stray(locale)
 
 
-async def cancel(caller: Caller) -> Outcome:
+async def cancel(caller: Caller) -> Answer:
     """/cancel: ends whatever the text would have answered."""
     session, person, locale = caller.session, caller.person, caller.locale
     match await target(caller):
         case "edit":
             return await _group_edit(caller, "/cancel")
         case "group chat":
-            return Outcome([Reply(say(locale, "dialog.cancel.nothing"))])
+            return Answer([Reply(say(locale, "dialog.cancel.nothing"))])
         case "draft":
             return await decide.cancel(session, person, locale)
         case "dialog" | "nothing":
             return await dialog.pause(session, person, locale, caller.now)
 
 
-async def _group_edit(caller: Caller, text: str) -> Outcome:
+async def _group_edit(caller: Caller, text: str) -> Answer:
     edit = await group_edit.pending(caller)
     if edit is None:  # expired (and now deleted), or taken by another instance meanwhile
-        return Outcome([Reply(caller.say("access.groups.expired"))])
+        return Answer([Reply(caller.say("access.groups.expired"))])
     return _outcome(await group_edit.apply_text(caller, edit, text))
 
 
-def _outcome(answer: Answer) -> Outcome:
-    return Outcome(answer.replies, answer.toast)
+def _outcome(answer: Answer) -> Answer:
+    return Answer(answer.replies, answer.toast)

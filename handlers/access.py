@@ -19,11 +19,10 @@ from bot import access
 from bot.access import group_edit
 from bot.access import views as access_views
 from bot.access.budget import Budget
-from bot.access.views import Answer
 from bot.clock import now
 from bot.i18n import normalize_locale, translate
 from bot.people import UserInfo, identify
-from bot.replies import CallbackAnswer, Reply
+from bot.replies import Reply
 from handlers.sender import Undeliverable, with_retries
 from handlers.turn import Turn, on_update, services_of
 
@@ -31,12 +30,6 @@ log = logging.getLogger(__name__)
 
 ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
 PRESENT_STATUSES = frozenset({ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR})
-
-
-def _take(turn: Turn, answer: Answer) -> None:
-    turn.replies.extend(answer.replies)
-    if answer.toast:
-        turn.answer = CallbackAnswer(answer.toast)
 
 
 def _args(update: Update) -> list[str]:
@@ -127,14 +120,14 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             turn.reply(turn.say("access.bind.in_group", bot=turn.services.bot_username))
             return
         answer = await access_views.bind(turn.caller(), title, is_admin, turn.services.bot_username)
-        _take(turn, answer)
+        turn.take(answer)
 
     await act(update, context)
 
 
 @on_update
 async def unbind(update: Update, turn: Turn) -> None:
-    _take(turn, await access_views.unbind_ask(turn.caller()))
+    turn.take(await access_views.unbind_ask(turn.caller()))
 
 
 @on_update
@@ -146,17 +139,17 @@ async def roles(update: Update, turn: Turn) -> None:
         if author is not None and not author.is_bot:
             info = UserInfo(author.id, author.username, author.full_name, author.language_code)
             replied_to = await identify(turn.session, info)
-    _take(turn, await access_views.roles_command(turn.caller(), _args(update), replied_to))
+    turn.take(await access_views.roles_command(turn.caller(), _args(update), replied_to))
 
 
 @on_update
 async def groups(update: Update, turn: Turn) -> None:
-    _take(turn, await group_edit.groups_command(turn.caller()))
+    turn.take(await group_edit.groups_command(turn.caller()))
 
 
 @on_update
 async def audit_log(update: Update, turn: Turn) -> None:
-    _take(turn, await access_views.audit_command(turn.caller()))
+    turn.take(await access_views.audit_command(turn.caller()))
 
 
 @on_update
@@ -164,4 +157,4 @@ async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
     message_id = query.message.message_id if query.message is not None else None
-    _take(turn, await access_views.press(turn.caller(), query.data or "", message_id))
+    turn.take(await access_views.press(turn.caller(), query.data or "", message_id))

@@ -8,7 +8,6 @@ from bot import commands, typed_text
 from bot.access import served_workspace
 from bot.i18n import translate
 from bot.people import contact_groups, roles
-from handlers.dialog import take
 from handlers.turn import Turn, on_update
 
 
@@ -52,8 +51,8 @@ async def group_reply(update: Update, turn: Turn) -> None:
     """Someone answered one of the bot's messages in a group: the value a /groups edit
     asked for here, or else a pointer to the private chat, where the dialogs run."""
     text = update.message.text if update.message is not None else None
-    outcome = await typed_text.on_text(turn.caller(), text) if text is not None else None
-    if outcome is None:
+    answer = await typed_text.on_text(turn.caller(), text) if text is not None else None
+    if answer is None:
         turn.reply(turn.say("hint.group_reply", bot=turn.services.bot_username))
         return
-    take(turn, outcome)
+    turn.take(answer)

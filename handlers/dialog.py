@@ -9,23 +9,17 @@ from bot import deeplinks, dialog, typed_text
 from bot.clock import now
 from bot.ledgers import decide
 from bot.people import workspace_for_chat
-from bot.replies import Button, CallbackAnswer, Reply
+from bot.replies import Answer, Button, Reply
 from handlers.turn import Turn, on_update
 
 CALLBACK_PATTERN = r"^[rsp]:"  # anything after it is checked by bot.dialog
 HAS_PAYLOAD = filters.Regex(r"^/start(@\w+)?\s+\S")
 
 
-def take(turn: Turn, outcome: dialog.Outcome) -> None:
-    turn.replies.extend(outcome.replies)
-    if outcome.toast:
-        turn.answer = CallbackAnswer(outcome.toast)
-
-
 @on_update
 async def submit(update: Update, turn: Turn) -> None:
     if turn.private:
-        take(turn, await dialog.begin(turn.session, turn.person, turn.locale, now()))
+        turn.take(await dialog.begin(turn.session, turn.person, turn.locale, now()))
         return
     await submit_in_group(turn)
 
@@ -51,23 +45,22 @@ async def start_with_payload(update: Update, turn: Turn) -> None:
         turn.reply(turn.say("dialog.bad_link"))
         return
     if link.purpose == "decide":  # /decide@bot in the office chat pointed here
-        take(
-            turn,
+        turn.take(
             await decide.begin(turn.session, turn.person, turn.locale, now(), link.workspace_id),
         )
         return
-    outcome = await dialog.begin(turn.session, turn.person, turn.locale, now(), link.group_id)
-    take(turn, outcome)
+    answer = await dialog.begin(turn.session, turn.person, turn.locale, now(), link.group_id)
+    turn.take(answer)
 
 
 @on_update
 async def cancel(update: Update, turn: Turn) -> None:
-    take(turn, await typed_text.cancel(turn.caller()))
+    turn.take(await typed_text.cancel(turn.caller()))
 
 
 @on_update
 async def my_status(update: Update, turn: Turn) -> None:
-    take(turn, await dialog.my_status(turn.session, turn.person, turn.locale, now()))
+    turn.take(await dialog.my_status(turn.session, turn.person, turn.locale, now()))
 
 
 @on_update
@@ -76,7 +69,7 @@ async def answer(update: Update, turn: Turn) -> None:
     assert message is not None
     if message.photo:
         photo = message.photo[-1]  # the largest size
-        outcome = await dialog.on_photo(
+        answer = await dialog.on_photo(
             turn.session,
             turn.person,
             turn.locale,
@@ -86,11 +79,11 @@ async def answer(update: Update, turn: Turn) -> None:
             album=message.media_group_id,
         )
     elif message.text is not None:
-        outcome = await typed_text.on_text(turn.caller(), message.text, _replied_prompt(message))
-        assert outcome is not None  # in private, something always answers a text
+        answer = await typed_text.on_text(turn.caller(), message.text, _replied_prompt(message))
+        assert answer is not None  # in private, something always answers a text
     else:
-        outcome = dialog.Outcome([Reply(turn.say("dialog.unsupported_message"))])
-    take(turn, outcome)
+        answer = Answer([Reply(turn.say("dialog.unsupported_message"))])
+    turn.take(answer)
 
 
 def _replied_prompt(message: Message) -> int | None:
@@ -124,10 +117,10 @@ async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
     pressed = pressed_message(query) if turn.private else None
-    outcome = await dialog.on_button(
+    answer = await dialog.on_button(
         turn.session, turn.person, turn.locale, now(), query.data or "", pressed
     )
-    take(turn, outcome)
+    turn.take(answer)
 
 
 @on_update

@@ -11,7 +11,7 @@ from bot.ledgers import decide
 from bot.ledgers import lists as ledger_lists
 from bot.people import workspace_for_chat
 from bot.replies import Button, Reply
-from handlers.dialog import pressed_message, take
+from handlers.dialog import pressed_message
 from handlers.turn import Turn, on_update
 
 CALLBACK_PATTERN = ledger_lists.CALLBACK_PATTERN
@@ -20,7 +20,7 @@ CALLBACK_PATTERN = ledger_lists.CALLBACK_PATTERN
 @on_update
 async def decide_command(update: Update, turn: Turn) -> None:
     if turn.private:
-        take(turn, await decide.begin(turn.session, turn.person, turn.locale, now()))
+        turn.take(await decide.begin(turn.session, turn.person, turn.locale, now()))
         return
     workspace = await workspace_for_chat(turn.session, turn.chat_id)
     if workspace is None:
@@ -43,10 +43,10 @@ async def _ledger(update: Update, turn: Turn, kind: str) -> None:
         if workspace is None:
             turn.reply(turn.say("help.unregistered_group", chat_id=turn.chat_id))
             return
-    outcome = await ledger_lists.open_ledger(
+    answer = await ledger_lists.open_ledger(
         turn.session, turn.person, turn.locale, now(), kind, workspace, turn.private
     )
-    take(turn, outcome)
+    turn.take(answer)
 
 
 @on_update
@@ -64,7 +64,7 @@ async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
     pressed = pressed_message(query)
-    outcome = await ledger_lists.on_button(
+    answer = await ledger_lists.on_button(
         turn.session, turn.person, turn.locale, now(), query.data or "", pressed, turn.private
     )
-    take(turn, outcome)
+    turn.take(answer)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 
 from bot.caller import Caller
-from bot.replies import CallbackAnswer
+from bot.replies import Answer
 from bot.rollups import commands
 from handlers.turn import Turn, on_update
 
@@ -25,12 +25,11 @@ def _arguments(update: Update) -> str:
 
 
 def _command(
-    run: Callable[[Caller, str], Awaitable[commands.Answer]],
+    run: Callable[[Caller, str], Awaitable[Answer]],
 ) -> Callable[..., Awaitable[None]]:
     @on_update
     async def handle(update: Update, turn: Turn) -> None:
-        answer = await run(turn.caller(), _arguments(update))
-        turn.replies.extend(answer.replies)
+        turn.take(await run(turn.caller(), _arguments(update)))
 
     handle.__name__ = run.__name__
     return handle
@@ -48,6 +47,4 @@ async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
     message_id = query.message.message_id if query.message is not None else None
-    answer = await commands.button(turn.caller(), query.data or "", message_id)
-    turn.replies.extend(answer.replies)
-    turn.answer = CallbackAnswer(answer.toast)
+    turn.take(await commands.button(turn.caller(), query.data or "", message_id))

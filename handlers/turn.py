@@ -29,7 +29,7 @@ from bot.clock import now
 from bot.config import Config
 from bot.i18n import normalize_locale
 from bot.people import UserInfo, identify
-from bot.replies import CallbackAnswer, Reply, say
+from bot.replies import Answer, CallbackAnswer, Reply, say
 from handlers.ordering import mark_handled
 from handlers.sender import Sender, Undeliverable
 from storage.db import Database
@@ -75,6 +75,12 @@ class Turn:
 
     def toast(self, key: str, /, alert: bool = False, **params: object) -> None:
         self.answer = CallbackAnswer(self.say(key, **params), alert=alert)
+
+    def take(self, answer: Answer) -> None:
+        """Queue what the core answered: its replies, and its toast for a pressed button."""
+        self.replies.extend(answer.replies)
+        if answer.toast:
+            self.answer = CallbackAnswer(answer.toast)
 
     def caller(self) -> Caller:
         """Who acts, where, and when: what the core's views and routers take."""

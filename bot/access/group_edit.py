@@ -18,14 +18,13 @@ from sqlalchemy.orm import selectinload
 
 from bot.access.views import (
     PREFIX,
-    Answer,
     checked,
     choosable,
     choose_workspace,
     denied,
 )
 from bot.caller import Caller
-from bot.replies import Button, Reply
+from bot.replies import Answer, Button, Reply
 from bot.roster import (
     RosterError,
     RosterGroup,

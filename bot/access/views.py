@@ -14,13 +14,12 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot import access, audit
 from bot.access import membership
 from bot.caller import Caller
-from bot.replies import Button, Reply
+from bot.replies import Answer, Button, Reply
 from storage.models import Person, Workspace
 
 PREFIX = "a:"
@@ -41,14 +40,6 @@ ROLE_WORDS: dict[str, str | None] = {
     "移除": None,
 }
 HAND_OVER_WORDS = ("director", "主任", "移交")
-
-
-@dataclass
-class Answer:
-    """Replies to send, and the toast for a pressed button."""
-
-    replies: list[Reply] = field(default_factory=list)
-    toast: str | None = None
 
 
 def parse(data: str) -> tuple[str, list[int]] | None:

@@ -23,11 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import ledgers
 from bot.access import may, workspaces_where
-from bot.dialog import Outcome, Pressed, close
+from bot.dialog import Pressed, close
 from bot.i18n import translate
 from bot.ledgers.dates import parse_due_date
 from bot.parsing import InputError, clean_text
-from bot.replies import Button, Reply, say
+from bot.replies import Answer, Button, Reply, say
 from storage.models import Decision, DialogState, LedgerDraft, Person, TaskGroup, Workspace
 from storage.upsert import insert_or_ignore
 
@@ -69,14 +69,15 @@ class Ctx:
 
 
 Prompt = Callable[[Ctx], Awaitable[Reply]]
-Answer = Callable[[Ctx, str], Awaitable[str | None]]
+# A step's handler of a typed text or a pressed button: it names the next step (None: stay).
+Take = Callable[[Ctx, str], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
 class Step:
     prompt: Prompt
-    on_text: Answer | None = None
-    on_button: Answer | None = None
+    on_text: Take | None = None
+    on_button: Take | None = None
 
 
 # --- /decide -------------------------------------------------------------------------------
@@ -297,11 +298,11 @@ async def begin(
     locale: str,
     now: datetime,
     workspace_id: int | None = None,
-) -> Outcome:
+) -> Answer:
     """/decide in the private chat (or by the office chat's link, naming its workspace)."""
     offices = [w.id for w in await workspaces_where(session, person, "decision.manage")]
     if not offices or (workspace_id is not None and workspace_id not in offices):
-        return Outcome([Reply(say(locale, "access.denied"))])
+        return Answer([Reply(say(locale, "access.denied"))])
     draft = await fresh_draft(session, person, "decide", "text", now)
     if workspace_id is None and len(offices) > 1:
         draft.step = "office"
@@ -309,33 +310,33 @@ async def begin(
         draft.workspace_id = workspace_id or offices[0]
     ctx = Ctx(session, person, draft, locale, now)
     await ask(ctx)
-    return Outcome(ctx.replies)
+    return Answer(ctx.replies)
 
 
 async def begin_close(
     session: AsyncSession, person: Person, locale: str, now: datetime, decision_id: int
-) -> Outcome:
+) -> Answer:
     """The 销号 button of /decisions: ask for the note (the button names only the decision)."""
     decision = await session.get(Decision, decision_id)
     if decision is None:
-        return Outcome([], say(locale, "ledgers.stale"))
+        return Answer([], say(locale, "ledgers.stale"))
     if not await may(session, decision.workspace_id, person, "decision.manage"):
-        return Outcome([], translate(locale, "access.denied"))
+        return Answer([], translate(locale, "access.denied"))
     if decision.status == "done":
-        return Outcome([], translate(locale, "ledgers.close.already_toast"))
+        return Answer([], translate(locale, "ledgers.close.already_toast"))
     current = await load_draft(session, person)
     if (
         current is not None
         and current.kind == "close"
         and current.data.get("decision_id") == decision.id
     ):
-        return Outcome([], translate(locale, "ledgers.close.waiting"))  # a second tap
+        return Answer([], translate(locale, "ledgers.close.waiting"))  # a second tap
     draft = await fresh_draft(session, person, "close", "note", now)
     draft.workspace_id = decision.workspace_id
     draft.data = {"decision_id": decision.id}
     ctx = Ctx(session, person, draft, locale, now)
     await ask(ctx)
-    return Outcome(ctx.replies)
+    return Answer(ctx.replies)
 
 
 async def claims_text(session: AsyncSession, person: Person, draft_at: datetime) -> bool:
@@ -353,22 +354,22 @@ async def claims_text(session: AsyncSession, person: Person, draft_at: datetime)
 
 async def on_text(
     session: AsyncSession, person: Person, locale: str, now: datetime, text: str
-) -> Outcome:
+) -> Answer:
     draft = await load_draft(session, person)
     if draft is None:
-        return Outcome([Reply(say(locale, "hint.stray_message"))])
+        return Answer([Reply(say(locale, "hint.stray_message"))])
     ctx = Ctx(session, person, draft, locale, now)
     step = STEPS[draft.step]
     if step.on_text is None:
         await ask(ctx, ctx.say("ledgers.use_buttons"))
-        return Outcome(ctx.replies)
+        return Answer(ctx.replies)
     try:
         target = await step.on_text(ctx, text)
     except InputError as error:
         await ask(ctx, ctx.say(error.key, **error.params))
-        return Outcome(ctx.replies)
+        return Answer(ctx.replies)
     await go(ctx, target)
-    return Outcome(ctx.replies)
+    return Answer(ctx.replies)
 
 
 _CALLBACK = re.compile(r"d:([0-9]{1,9}):(.{1,40})", re.ASCII | re.DOTALL)
@@ -381,36 +382,36 @@ async def on_button(
     now: datetime,
     data: str,
     pressed: Pressed | None,
-) -> Outcome:
+) -> Answer:
     match = _CALLBACK.fullmatch(data)
     draft = await load_draft(session, person)
     if match is None or draft is None or int(match[1]) != draft.version:
-        return Outcome([], translate(locale, "ledgers.stale"))
+        return Answer([], translate(locale, "ledgers.stale"))
     ctx = Ctx(session, person, draft, locale, now)
     action = match[2]
     if action == "x":
         await session.delete(draft)
-        return Outcome([*close(pressed, locale), Reply(ctx.say("ledgers.cancelled"))])
+        return Answer([*close(pressed, locale), Reply(ctx.say("ledgers.cancelled"))])
     if action.startswith("back:"):
         target = action.removeprefix("back:")
         if target not in BACK.get(draft.step, set()):
-            return Outcome([], translate(locale, "ledgers.stale"))
+            return Answer([], translate(locale, "ledgers.stale"))
     else:
         handler = STEPS[draft.step].on_button
         target = await handler(ctx, action) if handler else None
     if target is None:
-        return Outcome([], translate(locale, "ledgers.stale"))
+        return Answer([], translate(locale, "ledgers.stale"))
     ctx.replies[:0] = close(pressed, locale)
     await go(ctx, target)
-    return Outcome(ctx.replies)
+    return Answer(ctx.replies)
 
 
-async def cancel(session: AsyncSession, person: Person, locale: str) -> Outcome:
+async def cancel(session: AsyncSession, person: Person, locale: str) -> Answer:
     """/cancel while a ledger dialog has the last word: it ends, nothing is recorded."""
     draft = await load_draft(session, person)
     if draft is not None:
         await session.delete(draft)
-    return Outcome([Reply(say(locale, "ledgers.cancelled"))])
+    return Answer([Reply(say(locale, "ledgers.cancelled"))])
 
 
 def _number(action: str, prefix: str) -> int | None:

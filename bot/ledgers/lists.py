@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import ledgers
 from bot.access import may, workspaces_where
-from bot.dialog import Outcome, Pressed
+from bot.dialog import Pressed
 from bot.i18n import translate
 from bot.ledgers import decide
-from bot.replies import Button, Keyboard, Reply, say
+from bot.replies import Answer, Button, Keyboard, Reply, say
 from storage.models import Person, Problem, Workspace
 
 PAGE_SIZE = 10
@@ -88,7 +88,7 @@ async def open_ledger(
     kind: str,
     workspace: Workspace | None = None,
     private: bool = True,
-) -> Outcome:
+) -> Answer:
     """/decisions (``kind="d"``) or /problems (``"p"``): in the chat's office, or the reader's.
 
     In the office chat the decision ledger is read-only: closing one asks for a note, and
@@ -97,15 +97,15 @@ async def open_ledger(
     action = f"{KINDS[kind]}.read"
     if workspace is not None:
         if not await may(session, workspace.id, person, action):
-            return Outcome([Reply(say(locale, "access.denied"))])
-        return Outcome([await page(session, person, locale, now, kind, workspace, 0, private)])
+            return Answer([Reply(say(locale, "access.denied"))])
+        return Answer([await page(session, person, locale, now, kind, workspace, 0, private)])
     offices = await workspaces_where(session, person, action)
     if not offices:
-        return Outcome([Reply(say(locale, "access.denied"))])
+        return Answer([Reply(say(locale, "access.denied"))])
     if len(offices) > 1:
         rows = [[Button(w.title or str(w.chat_id), data=f"lw:{kind}:{w.id}")] for w in offices]
-        return Outcome([Reply(say(locale, "ledgers.choose_office"), buttons=rows)])
-    return Outcome([await page(session, person, locale, now, kind, offices[0], 0)])
+        return Answer([Reply(say(locale, "ledgers.choose_office"), buttons=rows)])
+    return Answer([await page(session, person, locale, now, kind, offices[0], 0)])
 
 
 async def page(
@@ -234,7 +234,7 @@ async def on_button(
     data: str,
     pressed: Pressed | None,
     private: bool = True,
-) -> Outcome:
+) -> Answer:
     """Any ledger button; malformed or foreign data is stale, a missing right refused."""
     if data.startswith("d:"):
         return await decide.on_button(session, person, locale, now, data, pressed)
@@ -252,9 +252,9 @@ async def on_button(
     if match := _OFFICE.fullmatch(data):
         workspace = await session.get(Workspace, int(match[2]))
         if workspace is None:
-            return Outcome([], translate(locale, "ledgers.stale"))
+            return Answer([], translate(locale, "ledgers.stale"))
         return await open_ledger(session, person, locale, now, match[1], workspace, private)
-    return Outcome([], translate(locale, "ledgers.stale"))
+    return Answer([], translate(locale, "ledgers.stale"))
 
 
 async def turn_page(
@@ -267,12 +267,12 @@ async def turn_page(
     number: int,
     pressed: Pressed | None,
     private: bool = True,
-) -> Outcome:
+) -> Answer:
     workspace = await session.get(Workspace, workspace_id)
     if workspace is None or not await may(session, workspace_id, person, f"{KINDS[kind]}.read"):
-        return Outcome([], translate(locale, "access.denied"))
+        return Answer([], translate(locale, "access.denied"))
     reply = await page(session, person, locale, now, kind, workspace, number, private)
-    return Outcome([_in_place(reply, pressed)])
+    return Answer([_in_place(reply, pressed)])
 
 
 def _in_place(reply: Reply, pressed: Pressed | None) -> Reply:
@@ -292,12 +292,12 @@ async def press_problem(
     number: int,
     pressed: Pressed | None,
     private: bool = True,
-) -> Outcome:
+) -> Answer:
     problem = await session.get(Problem, problem_id)
     if problem is None:
-        return Outcome([], translate(locale, "ledgers.stale"))
+        return Answer([], translate(locale, "ledgers.stale"))
     if not await may(session, problem.workspace_id, person, "problem.manage"):
-        return Outcome([], translate(locale, "access.denied"))
+        return Answer([], translate(locale, "access.denied"))
     workspace = await session.get(Workspace, problem.workspace_id)
     assert workspace is not None
     if action == "r":
@@ -307,7 +307,7 @@ async def press_problem(
             session, workspace, problem, action == "f", person.id, now
         )
     if not changed:
-        return Outcome([], translate(locale, "ledgers.unchanged"))
+        return Answer([], translate(locale, "ledgers.unchanged"))
     await session.flush()
     reply = await page(session, person, locale, now, "p", workspace, number, private)
-    return Outcome([_in_place(reply, pressed)], translate(locale, f"ledgers.problem.done.{action}"))
+    return Answer([_in_place(reply, pressed)], translate(locale, f"ledgers.problem.done.{action}"))

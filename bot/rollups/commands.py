@@ -14,7 +14,6 @@ withdraws a mark, ``ap`` publishes an assessment, ``aw`` withdraws an adjustment
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -26,7 +25,7 @@ from bot.i18n import translate
 from bot.parsing import parse_number
 from bot.people import workspace_for_chat
 from bot.periods import parse_period
-from bot.replies import Button, Keyboard, Reply
+from bot.replies import Answer, Button, Keyboard, Reply
 from bot.rollups import assessment, highlights, outputs
 from bot.rollups import rubric as rubric_settings
 from bot.rollups.assessment_views import month_name, window_name
@@ -50,14 +49,6 @@ from storage.models import Period as PeriodRow
 
 CALLBACK_PATTERN = r"^ru:"
 PASSAGE_LABEL = 24  # characters of a passage shown on its button
-
-
-@dataclass
-class Answer:
-    """Replies to send, and the toast for a pressed button."""
-
-    replies: list[Reply] = field(default_factory=list)
-    toast: str = ""
 
 
 async def _workspace(caller: Caller, action: str) -> Workspace | str:
