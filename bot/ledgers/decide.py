@@ -26,6 +26,7 @@ from bot.access import may, workspaces_where
 from bot.dialog import Pressed, close
 from bot.i18n import translate
 from bot.ledgers.dates import parse_due_date
+from bot.ledgers.pressed import item_for
 from bot.parsing import InputError, clean_text
 from bot.replies import Answer, Button, Reply, say
 from storage.models import Decision, DialogState, LedgerDraft, Person, TaskGroup, Workspace
@@ -317,11 +318,9 @@ async def begin_close(
     session: AsyncSession, person: Person, locale: str, now: datetime, decision_id: int
 ) -> Answer:
     """The 销号 button of /decisions: ask for the note (the button names only the decision)."""
-    decision = await session.get(Decision, decision_id)
-    if decision is None:
-        return Answer([], say(locale, "ledgers.stale"))
-    if not await may(session, decision.workspace_id, person, "decision.manage"):
-        return Answer([], translate(locale, "access.denied"))
+    decision = await item_for(session, Decision, decision_id, person, "decision.manage", locale)
+    if isinstance(decision, Answer):
+        return decision
     if decision.status == "done":
         return Answer([], translate(locale, "ledgers.close.already_toast"))
     current = await load_draft(session, person)

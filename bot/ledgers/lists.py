@@ -26,6 +26,7 @@ from bot.access import may, workspaces_where
 from bot.dialog import Pressed
 from bot.i18n import translate
 from bot.ledgers import decide
+from bot.ledgers.pressed import item_for
 from bot.replies import Answer, Button, Keyboard, Reply, say
 from storage.models import Person, Problem, Workspace
 
@@ -293,11 +294,9 @@ async def press_problem(
     pressed: Pressed | None,
     private: bool = True,
 ) -> Answer:
-    problem = await session.get(Problem, problem_id)
-    if problem is None:
-        return Answer([], translate(locale, "ledgers.stale"))
-    if not await may(session, problem.workspace_id, person, "problem.manage"):
-        return Answer([], translate(locale, "access.denied"))
+    problem = await item_for(session, Problem, problem_id, person, "problem.manage", locale)
+    if isinstance(problem, Answer):
+        return problem
     workspace = await session.get(Workspace, problem.workspace_id)
     assert workspace is not None
     if action == "r":
