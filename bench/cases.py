@@ -20,7 +20,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -208,15 +208,29 @@ async def sqlite_backend(work: Path) -> AsyncIterator[str]:
 async def dialog_step_on(
     stage: Stage, work: Path, sizes: Sizes, backend: str, url: str
 ) -> list[Row]:
+    """Both bots run side by side and take turns, a block of steps each, so that a machine
+    that drifts in speed within the minute slows both alike (one bot after the other let
+    the echo bot's figure alone move the ratio by a fifth from run to run)."""
     [contact] = make_users(stage, 1, f"contact{backend.lower()}")
     await seed_offices(url, [[(contact.id, contact.username)]])
-    cpu: dict[str, float] = {}
-    trips: dict[str, list[float]] = {}
-    for kind in ("echo", "lihui"):
-        async with running(stage, start_bot(stage, kind, work, url)) as run:
-            driver = stage.driver(run.token)
-            cpu[kind], trips[kind] = await alternate_steps(stage, driver, run, contact, sizes)
-            await driver.aclose()
+    async with (
+        running(stage, start_bot(stage, "echo", work, url)) as echo,
+        running(stage, start_bot(stage, "lihui", work, url)) as lihui,
+    ):
+        sides = [Side(run, stage.driver(run.token)) for run in (echo, lihui)]
+        for side in sides:
+            side.last = await begin_dialog(stage, side.driver, side.run, contact)
+            await side.steps(stage, contact, sizes.warm_steps, sizes.step_gap)
+        per_block = max(1, sizes.steps // DIALOG_BLOCKS)
+        for block in range(DIALOG_BLOCKS):
+            for side in sides if block % 2 == 0 else sides[::-1]:
+                before = side.run.cpu_seconds()
+                side.trips += await side.steps(stage, contact, per_block, sizes.step_gap)
+                side.cpu += side.run.cpu_seconds() - before
+        for side in sides:
+            await side.driver.aclose()
+    cpu = {side.run.name: side.cpu / len(side.trips) for side in sides}
+    trips = {side.run.name: side.trips for side in sides}
     p50 = {k: median(v) for k, v in trips.items()}
     p95 = {k: percentile(v, 0.95) for k, v in trips.items()}
     label = f"dialog step ({backend})"
@@ -283,21 +297,33 @@ async def one_step(
     return reply, reply.at - sent
 
 
-async def alternate_steps(
-    stage: Stage, driver: Any, run: BotRun, contact: Any, sizes: Sizes
-) -> tuple[float, list[float]]:
-    last = await begin_dialog(stage, driver, run, contact)
-    trips: list[float] = []
-    before = run.cpu_seconds()
-    for i in range(sizes.warm_steps + sizes.steps):
-        if i == sizes.warm_steps:
-            before = run.cpu_seconds()
-        started_at = time.perf_counter()
-        last, trip = await one_step(stage, driver, run, contact, last, typed=i % 2 == 0)
-        if i >= sizes.warm_steps:
+DIALOG_BLOCKS = 4  # blocks of steps per bot, taken in turns (ABBA...)
+
+
+@dataclass
+class Side:
+    """One bot of the dialog benchmark: its last question, and what its steps measured."""
+
+    run: BotRun
+    driver: Any
+    last: Arrival | None = None
+    cpu: float = 0.0
+    trips: list[float] = field(default_factory=list)
+    done: int = 0  # steps so far: even ones type an answer, odd ones press « back
+
+    async def steps(self, stage: Stage, contact: Any, count: int, gap: float) -> list[float]:
+        trips = []
+        for _ in range(count):
+            assert self.last is not None
+            started_at = time.perf_counter()
+            typed = self.done % 2 == 0
+            self.last, trip = await one_step(
+                stage, self.driver, self.run, contact, self.last, typed
+            )
+            self.done += 1
             trips.append(trip)
-        await asyncio.sleep(max(0.0, started_at + sizes.step_gap - time.perf_counter()))
-    return (run.cpu_seconds() - before) / sizes.steps, trips
+            await asyncio.sleep(max(0.0, started_at + gap - time.perf_counter()))
+        return trips
 
 
 # --- under load -------------------------------------------------------------------------------
