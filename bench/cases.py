@@ -71,6 +71,7 @@ class Sizes:
     held_retry_after: int = 30
     startups: int = 3
     idle_seconds: float = 3.0
+    report_repeats: int = 7  # rounds after one that warms up: medians of 3 drifted by a fifth
 
 
 FULL = Sizes()
@@ -87,6 +88,7 @@ SMOKE = Sizes(
     held_retry_after=2,
     startups=1,
     idle_seconds=0.5,
+    report_repeats=1,
 )
 
 
@@ -492,12 +494,13 @@ def load_rows(
 # --- reports ----------------------------------------------------------------------------------
 
 
-REPORT_CASES_FULL = [(13, 1), (200, 1), (1000, 1), (13, 260)]  # (groups, weeks of history)
-REPORT_CASES_SMOKE = [(13, 1), (20, 1), (13, 3)]
+# (groups, weeks of history): three sizes, then eight weeks and five years of history. Eight
+# weeks fill the chart's trend as five years do; one week draws a trend of one point.
+REPORT_CASES_FULL = [(13, 1), (200, 1), (1000, 1), (13, 8), (13, 260)]
+REPORT_CASES_SMOKE = [(13, 1), (20, 1), (13, 2), (13, 3)]
 WORD_BUTTON = "📄 通报 Word"  # reports.button.word (zh-CN), under the /report chart
 CHART_CAPTION = "预览 · "  # the chart's caption of a week not yet published (zh-CN)
 WORD_CAPTION = "📄 工作周通报（Word）"  # reports.file.bulletin_caption (zh-CN)
-REPORT_REPEATS = 7  # after one that warms the process up: medians of 3 drifted by a fifth
 # Tuesday of W49, 10:00 in Shanghai: the sample's last week (W48, the last completed) is
 # the week /report shows until Thursday, so every group's report of it is in the figures.
 REPORT_CLOCK = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -544,25 +547,27 @@ async def reports(stage: Stage, work: Path, sizes: Sizes) -> list[Row]:
     url = sqlite_url(work / "reports.sqlite3")
     ledgers = await seed_samples(url, cases, [d.id for d in directors])
     timings: dict[tuple[int, int], ReportTiming] = {}
-    small, middle, large = cases[0], cases[1], cases[-2] if not smoke else cases[1]
-    deep = cases[-1]
+    small, middle, large, eight, deep = cases[0], cases[1], cases[-3], cases[-2], cases[-1]
     idle = {"LIHUI_RENDER_IDLE_SECONDS": str(RENDER_IDLE_SECONDS)}
     run = start_bot(stage, "lihui", work, url, clock_at=REPORT_CLOCK, extra_env=idle)
     async with running(stage, run):
         driver = stage.driver(run.token)
-        for case, director in zip(cases[:-1], directors, strict=False):
-            timings[case] = await report_timing(stage, driver, run, director)
+        for case, director in zip(cases[:-2], directors, strict=False):
+            timings[case] = await report_timing(stage, driver, run, director, sizes.report_repeats)
             if case == large:
                 bot, renderer = run.rss_mb(), run.children_rss_mb()
                 await asyncio.sleep(1.0)
                 settled = run.children_rss_mb()
-        history = await paired_timing(stage, driver, run, directors[0], directors[-1])
+        repeats = sizes.report_repeats
+        history = await paired_timing(stage, driver, run, (directors[0], directors[-1]), repeats)
+        filled = await paired_timing(stage, driver, run, (directors[-2], directors[-1]), repeats)
         await render_process_left(run)
         after = (run.rss_mb(), run.children_rss_mb())
         cold, _ = await report_trip(stage, driver, run, directors[0])
         await driver.aclose()
     memory = ReportMemory(bot, renderer, settled, *after, cold)
-    return report_rows(timings, small, middle, large, deep, ledgers, memory, history)
+    sizes3 = (small, middle, large)
+    return report_rows(timings, sizes3, (small, eight, deep), ledgers, memory, (history, filled))
 
 
 async def render_process_left(run: BotRun) -> None:
@@ -573,24 +578,28 @@ async def render_process_left(run: BotRun) -> None:
     raise RuntimeError("the render process did not leave when idle")
 
 
+Case = tuple[int, int]
+Pair = tuple[ReportTiming, ReportTiming]
+
+
 def report_rows(
-    timings: dict[tuple[int, int], ReportTiming],
-    small: tuple[int, int],
-    middle: tuple[int, int],
-    large: tuple[int, int],
-    deep: tuple[int, int],
-    ledgers: dict[tuple[int, int], tuple[int, int]],
+    timings: dict[Case, ReportTiming],
+    sizes: tuple[Case, Case, Case],
+    histories: tuple[Case, Case, Case],
+    ledgers: dict[Case, tuple[int, int]],
     memory: ReportMemory,
-    history: tuple[ReportTiming, ReportTiming],
+    pairs: tuple[Pair, Pair],
 ) -> list[Row]:
+    small, _, large = sizes
+
     def sizes3(value: Callable[[ReportTiming], float]) -> str:
-        return " / ".join(f"{value(timings[c]) * 1000:.0f}" for c in (small, middle, large))
+        return " / ".join(f"{value(timings[c]) * 1000:.0f}" for c in sizes)
 
     def both(t: ReportTiming) -> float:
         return t.report + t.word
 
-    one, five = history
-    (p1, d1), (p5, d5) = ledgers[small], ledgers[deep]
+    (one, five), (eight, five_again) = pairs
+    (p1, d1), (p8, d8), (p5, d5) = (ledgers[case] for case in histories)
     return [
         Row(
             "/report 13 / 200 / 1,000 groups (median warm)",
@@ -625,18 +634,27 @@ def report_rows(
             verdict(abs(five.report / one.report - 1) <= 0.2),
         ),
         Row(
-            "/report open problems / decisions, one week vs five years",
-            f"{p1} / {d1}",
+            "/report eight weeks vs five years of history (the same trend drawn)",
+            f"{eight.report * 1000:.0f} ms (CPU {eight.report_cpu * 1000:.0f} ms)",
+            f"{five_again.report * 1000:.0f} ms (CPU {five_again.report_cpu * 1000:.0f} ms)",
+            f"{ratio(five_again.report, eight.report)} "
+            f"(CPU {ratio(five_again.report_cpu, eight.report_cpu)})",
+            "within 20%",
+            verdict(abs(five_again.report / eight.report - 1) <= 0.2),
+        ),
+        Row(
+            "/report open problems / decisions, one week / eight weeks vs five years",
+            f"{p1} / {d1}; {p8} / {d8}",
             f"{p5} / {d5}",
             "—",
             "equal",
-            verdict((p1, d1) == (p5, d5)),
+            verdict((p1, d1) == (p8, d8) == (p5, d5)),
         ),
         Row(
             "/report 13 groups, the first after the render process left",
-            f"{one.report * 1000:.0f} ms (warm)",
+            f"{timings[small].report * 1000:.0f} ms (warm)",
             f"{memory.cold_report * 1000:.0f} ms",
-            ratio(memory.cold_report, one.report),
+            ratio(memory.cold_report, timings[small].report),
             "—",
             "—",
         ),
@@ -704,10 +722,12 @@ async def seed_samples(
     return ledgers
 
 
-async def report_timing(stage: Stage, driver: Any, run: BotRun, director: Any) -> ReportTiming:
-    """Warm once, then the medians of ``REPORT_REPEATS`` rounds of /report and Word."""
+async def report_timing(
+    stage: Stage, driver: Any, run: BotRun, director: Any, repeats: int
+) -> ReportTiming:
+    """Warm once, then the medians of ``repeats`` rounds of /report and Word."""
     rounds = []
-    for _ in range(1 + REPORT_REPEATS):
+    for _ in range(1 + repeats):
         before = run.cpu_seconds()
         report, chart = await report_trip(stage, driver, run, director)
         middle = run.cpu_seconds()
@@ -718,14 +738,13 @@ async def report_timing(stage: Stage, driver: Any, run: BotRun, director: Any) -
 
 
 async def paired_timing(
-    stage: Stage, driver: Any, run: BotRun, first: Any, second: Any
+    stage: Stage, driver: Any, run: BotRun, pair: tuple[Any, Any], repeats: int
 ) -> tuple[ReportTiming, ReportTiming]:
     """Two offices' medians from rounds taken in turns (ABBA...): the history row compares
     one week with five years, and measured one office after the other its ratio moved with
     whatever the render process had drawn before (from 1.09x to 1.42x between runs)."""
-    pair = (first, second)
     rounds: list[list[tuple[float, float, float, float]]] = [[], []]
-    for number in range(1 + REPORT_REPEATS):
+    for number in range(1 + repeats):
         for index in (0, 1) if number % 2 == 0 else (1, 0):
             before = run.cpu_seconds()
             report, chart = await report_trip(stage, driver, run, pair[index])
