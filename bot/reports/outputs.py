@@ -27,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import select
 import subprocess
 import sys
 import threading
@@ -43,10 +44,13 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 IDLE_SECONDS = 600.0  # a /report and the export buttons pressed after it share one process
+# A 1,000-group bulletin is drawn in about a second; a file that takes minutes will not come,
+# and must not hold every file after it.
+TIMEOUT_SECONDS = 300.0
 
 
 class RenderFailed(RuntimeError):
-    """The render process ended while drawing, twice in a row."""
+    """The render process ended while drawing, twice in a row, or did not answer in time."""
 
 
 class RenderProcess:
@@ -57,8 +61,11 @@ class RenderProcess:
     never blocks on the pipe.
     """
 
-    def __init__(self, idle_seconds: float = IDLE_SECONDS) -> None:
+    def __init__(
+        self, idle_seconds: float = IDLE_SECONDS, timeout_seconds: float = TIMEOUT_SECONDS
+    ) -> None:
         self.idle_seconds = idle_seconds
+        self.timeout_seconds = timeout_seconds
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -92,6 +99,9 @@ class RenderProcess:
         process = self._started()
         assert process.stdin is not None and process.stdout is not None
         write_frame(process.stdin, (make, args))
+        if not select.select([process.stdout], [], [], self.timeout_seconds)[0]:
+            self.stop(kill=True)
+            raise RenderFailed(f"{make.__name__} took more than {self.timeout_seconds:.0f} s")
         return cast(tuple[bool, object], read_frame(process.stdout))
 
     def _started(self) -> subprocess.Popen[bytes]:
@@ -105,11 +115,14 @@ class RenderProcess:
             ).start()
         return self._process
 
-    def stop(self) -> None:
-        """End the render process: its input closes and it leaves; the next job starts one."""
+    def stop(self, kill: bool = False) -> None:
+        """End the render process: its input closes and it leaves (or, stuck, it is
+        killed); the next job starts one."""
         process, self._process = self._process, None
         if process is None:
             return
+        if kill:
+            process.kill()
         for stream in (process.stdin, process.stdout):
             if stream is not None:
                 stream.close()

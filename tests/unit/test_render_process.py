@@ -102,3 +102,16 @@ def test_stop_ends_the_process(renderer: RenderProcess) -> None:
     assert renderer.pid is None
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # gone, and reaped
+
+
+def test_a_job_that_does_not_answer_in_time_is_given_up_and_the_next_is_drawn() -> None:
+    renderer = RenderProcess(idle_seconds=60, timeout_seconds=0.5)
+    try:
+        stuck = renderer.call(os.getpid, ())
+        with pytest.raises(RenderFailed, match="sleep took more than"):
+            renderer.call(time.sleep, (30,))
+        with pytest.raises(ProcessLookupError):
+            os.kill(stuck, 0)  # killed, and reaped
+        assert renderer.call(operator.add, (2, 2)) == 4
+    finally:
+        renderer.stop()
