@@ -114,8 +114,4 @@ async def _group_edit(caller: Caller, text: str) -> Answer:
     edit = await group_edit.pending(caller)
     if edit is None:  # expired (and now deleted), or taken by another instance meanwhile
         return Answer([Reply(caller.say("access.groups.expired"))])
-    return _outcome(await group_edit.apply_text(caller, edit, text))
-
-
-def _outcome(answer: Answer) -> Answer:
-    return Answer(answer.replies, answer.toast)
+    return await group_edit.apply_text(caller, edit, text)

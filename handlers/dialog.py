@@ -69,7 +69,7 @@ async def answer(update: Update, turn: Turn) -> None:
     assert message is not None
     if message.photo:
         photo = message.photo[-1]  # the largest size
-        answer = await dialog.on_photo(
+        said = await dialog.on_photo(
             turn.session,
             turn.person,
             turn.locale,
@@ -79,11 +79,11 @@ async def answer(update: Update, turn: Turn) -> None:
             album=message.media_group_id,
         )
     elif message.text is not None:
-        answer = await typed_text.on_text(turn.caller(), message.text, _replied_prompt(message))
-        assert answer is not None  # in private, something always answers a text
+        said = await typed_text.on_text(turn.caller(), message.text, _replied_prompt(message))
+        assert said is not None  # in private, something always answers a text
     else:
-        answer = Answer([Reply(turn.say("dialog.unsupported_message"))])
-    turn.take(answer)
+        said = Answer([Reply(turn.say("dialog.unsupported_message"))])
+    turn.take(said)
 
 
 def _replied_prompt(message: Message) -> int | None:

@@ -70,7 +70,7 @@ class RenderProcess:
 
     @property
     def pid(self) -> int | None:
-        """The render process's id while it runs (the benchmarks read its memory)."""
+        """The render process's id while it runs."""
         process = self._process
         return process.pid if process is not None and process.poll() is None else None
 
@@ -146,10 +146,6 @@ def configure(idle_seconds: float) -> None:
 def stop() -> None:
     """End the render process now (the bot stopping); waits for a file being drawn."""
     _RENDER_THREAD.submit(_RENDERER.stop).result()
-
-
-def render_pid() -> int | None:
-    return _RENDERER.pid
 
 
 async def rendered(make: Callable[..., T], *args: object) -> T:
