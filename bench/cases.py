@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -504,7 +504,7 @@ WORD_CAPTION = "📄 工作周通报（Word）"  # reports.file.bulletin_caption
 # Tuesday of W49, 10:00 in Shanghai: the sample's last week (W48, the last completed) is
 # the week /report shows until Thursday, so every group's report of it is in the figures.
 REPORT_CLOCK = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-# lihui draws files in a render process that leaves after this long without one (120 s by
+# lihui draws files in a render process that leaves after this long without one (600 s by
 # default): long enough to stay up between the rounds of one case, short enough to wait for.
 RENDER_IDLE_SECONDS = 4.0
 
@@ -547,27 +547,28 @@ async def reports(stage: Stage, work: Path, sizes: Sizes) -> list[Row]:
     url = sqlite_url(work / "reports.sqlite3")
     ledgers = await seed_samples(url, cases, [d.id for d in directors])
     timings: dict[tuple[int, int], ReportTiming] = {}
-    small, middle, large, eight, deep = cases[0], cases[1], cases[-3], cases[-2], cases[-1]
+    small, middle, large, eight_weeks, deep = cases[0], cases[1], cases[-3], cases[-2], cases[-1]
+    repeats = sizes.report_repeats
     idle = {"LIHUI_RENDER_IDLE_SECONDS": str(RENDER_IDLE_SECONDS)}
     run = start_bot(stage, "lihui", work, url, clock_at=REPORT_CLOCK, extra_env=idle)
     async with running(stage, run):
         driver = stage.driver(run.token)
         for case, director in zip(cases[:-2], directors, strict=False):
-            timings[case] = await report_timing(stage, driver, run, director, sizes.report_repeats)
+            [timings[case]] = await report_timing(stage, driver, run, [director], repeats)
             if case == large:
                 bot, renderer = run.rss_mb(), run.children_rss_mb()
                 await asyncio.sleep(1.0)
                 settled = run.children_rss_mb()
-        repeats = sizes.report_repeats
-        history = await paired_timing(stage, driver, run, (directors[0], directors[-1]), repeats)
-        filled = await paired_timing(stage, driver, run, (directors[-2], directors[-1]), repeats)
+        one, five = await report_timing(stage, driver, run, [directors[0], directors[-1]], repeats)
+        eight, five_again = await report_timing(stage, driver, run, directors[-2:], repeats)
         await render_process_left(run)
         after = (run.rss_mb(), run.children_rss_mb())
         cold, _ = await report_trip(stage, driver, run, directors[0])
         await driver.aclose()
     memory = ReportMemory(bot, renderer, settled, *after, cold)
     sizes3 = (small, middle, large)
-    return report_rows(timings, sizes3, (small, eight, deep), ledgers, memory, (history, filled))
+    pairs = ((one, five), (eight, five_again))
+    return report_rows(timings, sizes3, (small, eight_weeks, deep), ledgers, memory, pairs)
 
 
 async def render_process_left(run: BotRun) -> None:
@@ -723,37 +724,23 @@ async def seed_samples(
 
 
 async def report_timing(
-    stage: Stage, driver: Any, run: BotRun, director: Any, repeats: int
-) -> ReportTiming:
-    """Warm once, then the medians of ``repeats`` rounds of /report and Word."""
-    rounds = []
-    for _ in range(1 + repeats):
-        before = run.cpu_seconds()
-        report, chart = await report_trip(stage, driver, run, director)
-        middle = run.cpu_seconds()
-        word = await word_trip(stage, driver, run, director, chart)
-        rounds.append((report, middle - before, word, run.cpu_seconds() - middle))
-    warm = rounds[1:]
-    return ReportTiming(*(median([r[i] for r in warm]) for i in range(4)))
-
-
-async def paired_timing(
-    stage: Stage, driver: Any, run: BotRun, pair: tuple[Any, Any], repeats: int
-) -> tuple[ReportTiming, ReportTiming]:
-    """Two offices' medians from rounds taken in turns (ABBA...): the history row compares
-    one week with five years, and measured one office after the other its ratio moved with
-    whatever the render process had drawn before (from 1.09x to 1.42x between runs)."""
-    rounds: list[list[tuple[float, float, float, float]]] = [[], []]
+    stage: Stage, driver: Any, run: BotRun, directors: Sequence[Any], repeats: int
+) -> list[ReportTiming]:
+    """Each director's medians of ``repeats`` rounds of /report and Word, after one round
+    that warms up. With several, the rounds take turns (ABBA...): the history rows compare
+    two offices, and measured one after the other their ratio moved with whatever the
+    render process had drawn before (from 1.09x to 1.42x between runs)."""
+    rounds: list[list[tuple[float, float, float, float]]] = [[] for _ in directors]
+    order = list(range(len(directors)))
     for number in range(1 + repeats):
-        for index in (0, 1) if number % 2 == 0 else (1, 0):
+        for index in order if number % 2 == 0 else order[::-1]:
             before = run.cpu_seconds()
-            report, chart = await report_trip(stage, driver, run, pair[index])
+            report, chart = await report_trip(stage, driver, run, directors[index])
             middle = run.cpu_seconds()
-            word = await word_trip(stage, driver, run, pair[index], chart)
+            word = await word_trip(stage, driver, run, directors[index], chart)
             if number:  # the first round warms up
                 rounds[index].append((report, middle - before, word, run.cpu_seconds() - middle))
-    one, five = (ReportTiming(*(median([r[i] for r in side]) for i in range(4))) for side in rounds)
-    return one, five
+    return [ReportTiming(*(median([r[i] for r in side]) for i in range(4))) for side in rounds]
 
 
 async def report_trip(
