@@ -279,7 +279,7 @@ async def test_files_are_drawn_in_a_render_process_that_leaves_when_idle(
 ) -> None:
     """The renderers' memory is not the bot's: files are drawn in a child process that
     ends when idle, and a render process killed (as by the OOM killer) costs no file."""
-    bot = await start_bot(seeded_sqlite, {"LIHUI_RENDER_IDLE_SECONDS": "1.5"})
+    bot = await start_bot(seeded_sqlite, {"LIHUI_RENDER_IDLE_SECONDS": "3"})
     assert bot.process is not None
     clock.set(SATURDAY_10)
     director = Actor(driver, office.director)
@@ -295,7 +295,7 @@ async def test_files_are_drawn_in_a_render_process_that_leaves_when_idle(
     [second] = render_processes(bot.process.pid)
     assert second != renderer
 
-    for _ in range(200):  # it leaves 1.5 s after its last file; /proc is polled
+    for _ in range(200):  # it leaves 3.5 s after its last file; /proc is polled
         if not render_processes(bot.process.pid):
             break
         await asyncio.sleep(0.1)
