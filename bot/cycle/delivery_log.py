@@ -21,14 +21,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cycle.steps import UNDELIVERABLE, Outgoing, Unreached
 from bot.replies import Attachment, Button, Reply
 from storage.models import Delivery, StepClaim
-from storage.upsert import insert_or_ignore
+from storage.upsert import dialect_insert, insert_or_ignore
 
 # A "sending" row older than this belongs to a process that is gone (a live one gives up
 # on a send within a few minutes, see handlers/delivery.py).
@@ -133,7 +131,7 @@ async def record(
         }
         for item in outgoing
     ]
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = dialect_insert(session.bind.dialect.name)
     result = await session.execute(insert(Delivery).values(rows).on_conflict_do_nothing())
     return max(result.rowcount, 0)
 
