@@ -7,6 +7,11 @@ the row (``pending -> sending``), keeps trying through a longer outage up to
 failed (refused, or given up) with the error, so ``lihui jobs run`` and the log can say
 what was sent, retried and given up, and nothing is silently lost.
 
+A message into a chat that Telegram holds under ``retry_after`` is set aside (back to
+``pending``, it was not sent) and the worker goes on with the next recipients, coming back
+to it when the wait is over: during a fan-out Telegram hands out waits of 30 s and more, and
+one contact's wait must not hold up the rest of the office.
+
 A retry after a broken connection may duplicate a message Telegram had already accepted
 (no Bot API call can tell); such a delivery keeps ``possible duplicate`` in its error.
 """
@@ -14,8 +19,10 @@ A retry after a broken connection may duplicate a message Telegram had already a
 from __future__ import annotations
 
 import asyncio
+import bisect
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -26,7 +33,7 @@ from bot.clock import now
 from bot.cycle.delivery_log import finish, from_payload, grab
 from bot.cycle.steps import UNDELIVERABLE
 from bot.replies import Reply
-from handlers.sender import Sender, Undeliverable, retry_notes
+from handlers.sender import ChatPaused, Sender, Undeliverable, retry_notes
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -65,22 +72,57 @@ class Taken:
     chat_id: int
     key: str
     reply: Reply
+    attempts: int = 0  # made before this one (it was set aside, or resumed)
+    notes: tuple[str, ...] = ()  # their retries
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | failed
+    status: str  # sent | failed | later (set aside: the chat is under retry_after)
     attempts: int
     message_id: int | None
     error: str
+    notes: tuple[str, ...] = ()
+    wait: float = 0.0  # for "later": seconds until the chat may be tried again
 
 
-async def take_next(session: AsyncSession, ids: list[int]) -> Taken | None:
-    """Take the first of ``ids`` (consumed from the front) that no other worker has taken."""
-    while ids:
-        row = await grab(session, ids.pop(0), now())
+class Backlog:
+    """A worker's deliveries in order, and those set aside until their chat may be tried.
+
+    Its clock is the flood gate's (monotonic), since the waits are Telegram's ``retry_after``.
+    """
+
+    def __init__(self, ids: list[int], clock: Callable[[], float] = time.monotonic) -> None:
+        self._ready = deque(ids)
+        self._aside: list[tuple[float, int]] = []  # (when, id), soonest first
+        self.clock = clock
+
+    def pop(self) -> int | None:
+        """The next delivery to take now, the set-aside ones as soon as their time comes."""
+        if self._aside and self._aside[0][0] <= self.clock():
+            return self._aside.pop(0)[1]
+        return self._ready.popleft() if self._ready else None
+
+    def set_aside(self, delivery_id: int, seconds: float) -> None:
+        bisect.insort(self._aside, (self.clock() + seconds, delivery_id))
+
+    def wait(self) -> float | None:
+        """Seconds until a set-aside delivery may go (0 if one may now); None when empty."""
+        if self._ready:
+            return 0.0
+        if not self._aside:
+            return None
+        return max(0.0, self._aside[0][0] - self.clock())
+
+
+async def take_next(session: AsyncSession, backlog: Backlog) -> Taken | None:
+    """Take the next delivery of ``backlog`` that is due and no other worker has taken."""
+    while (delivery_id := backlog.pop()) is not None:
+        row = await grab(session, delivery_id, now())
         if row is not None:
-            return Taken(row.id, row.chat_id, row.dedupe_key, from_payload(row.payload))
+            notes = tuple(row.last_error.split(" | ")) if row.last_error else ()
+            reply = from_payload(row.payload)
+            return Taken(row.id, row.chat_id, row.dedupe_key, reply, row.attempts, notes)
     return None
 
 
@@ -94,7 +136,12 @@ async def send_taken(sender: Sender, taken: Taken) -> Outcome:
         )
     finally:
         retry_notes.reset(token)
-    attempts = rounds + len(notes)
+    if status == "later":  # the last round made no call of its own: its notes did
+        attempts = taken.attempts + rounds - 1 + len(notes)
+        wait = sender.flood.paused_for(taken.chat_id)
+        return Outcome(status, attempts, None, error, (*taken.notes, *notes), wait)
+    attempts = taken.attempts + rounds + len(notes)
+    notes = [*taken.notes, *notes]
     if notes:
         duplicate = (
             f"{POSSIBLE_DUPLICATE}; " if status == "sent" and _connection_broke(notes) else ""
@@ -105,6 +152,18 @@ async def send_taken(sender: Sender, taken: Taken) -> Outcome:
 
 async def record_outcome(session: AsyncSession, taken: Taken, outcome: Outcome) -> Tally:
     """Write the outcome to the log; what it adds to ``lihui jobs run``'s report."""
+    if outcome.status == "later":
+        # Not sent (Telegram said wait): pending again, with the retries it has cost.
+        await finish(
+            session,
+            taken.id,
+            status="pending",
+            attempts=outcome.attempts,
+            now=now(),
+            error=" | ".join(outcome.notes[-5:]),
+        )
+        log.info("delivery %s -> %s set aside: %s", taken.key, taken.chat_id, outcome.error)
+        return Tally()
     await finish(
         session,
         taken.id,
@@ -134,17 +193,30 @@ async def send_all(
     """Send the given pending deliveries one after another (at most one in flight).
 
     Recording one outcome and taking the next delivery share a unit of work: one commit
-    per message, and at any moment at most one delivery of this worker is ``sending``.
+    per message, and at any moment at most one delivery of this worker is ``sending``. A
+    delivery whose chat is under ``retry_after`` is set aside and taken again once the wait
+    is over; the worker returns when every delivery is settled (or it is told to stop:
+    what it set aside is ``pending`` for the next start).
     """
     tally = Tally()
-    async with database.session() as session:
-        taken = await take_next(session, ids)
-    while taken is not None:
-        outcome = await send_taken(sender, taken)
+    backlog = Backlog(ids)
+    done: tuple[Taken, Outcome] | None = None
+    while True:
         async with database.session() as session:
-            tally.add(await record_outcome(session, taken, outcome))
-            taken = None if stopping() else await take_next(session, ids)
-    return tally
+            if done is not None:
+                tally.add(await record_outcome(session, *done))
+            taken = None if stopping() else await take_next(session, backlog)
+        if taken is None:
+            wait = backlog.wait()
+            if wait is None or stopping():
+                return tally
+            done = None
+            await asyncio.sleep(wait)  # only set-aside deliveries are left, none due yet
+            continue
+        outcome = await send_taken(sender, taken)
+        if outcome.status == "later":
+            backlog.set_aside(taken.id, outcome.wait)
+        done = (taken, outcome)
 
 
 async def _send_with_patience(
@@ -156,7 +228,9 @@ async def _send_with_patience(
     while True:
         rounds += 1
         try:
-            messages = await sender.send(reply, chat_id, bulk=True)
+            messages = await sender.send(reply, chat_id, bulk=True, set_aside=True)
+        except ChatPaused as error:
+            return "later", None, str(error), rounds
         except Undeliverable as error:
             return "failed", None, f"{UNDELIVERABLE}: {error}", rounds
         except BadRequest as error:

@@ -173,3 +173,7 @@ class FloodControl:
 
     def retry_after(self, chat_id: int, seconds: float) -> None:
         self.gate.pause(chat_id, seconds, self.clock())
+
+    def paused_for(self, chat_id: int) -> float:
+        """Seconds this chat must still wait for Telegram's ``retry_after`` (0: none)."""
+        return self.gate.paused_for(chat_id, self.clock())

@@ -63,6 +63,16 @@ class Undeliverable(Exception):
     """Telegram refused the chat for good (never started, blocked, removed): do not retry."""
 
 
+class ChatPaused(Exception):
+    """The chat is under Telegram's ``retry_after`` and the caller would rather not wait:
+    nothing of the reply was sent, so it may be sent whole later (see ``set_aside``)."""
+
+    def __init__(self, chat_id: int, seconds: float) -> None:
+        super().__init__(f"chat {chat_id} paused by Telegram for {seconds:.0f}s")
+        self.chat_id = chat_id
+        self.seconds = seconds
+
+
 def render_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
     if not buttons:
         return None
@@ -91,15 +101,19 @@ async def with_retries(
     *,
     bulk: bool = False,
     messages: int = 1,
+    set_aside: bool = False,
 ) -> T:
     """Run one Bot API call, retrying flood waits, network faults and 5xx answers.
 
     With ``flood``, each attempt first waits for its slot; a ``retry_after`` pauses this
-    chat (every later message to it waits too) and not the others. A 400 (our request is
-    wrong) and a 403 (the chat is closed to us) are final.
+    chat (every later message to it waits too) and not the others. With ``set_aside``, a
+    chat that must wait for its ``retry_after`` raises :class:`ChatPaused` instead of
+    waiting. A 400 (our request is wrong) and a 403 (the chat is closed to us) are final.
     """
     for attempt in range(1, ATTEMPTS + 2):
         if flood is not None:
+            if set_aside and (paused := flood.paused_for(chat_id)) > 0:
+                raise ChatPaused(chat_id, paused)
             await flood.slot(chat_id, bulk=bulk, messages=messages)
         try:
             return await call()
@@ -115,6 +129,8 @@ async def with_retries(
             if flood is not None:
                 flood.retry_after(chat_id, pause)
                 pause = 0.0  # the slot of the next attempt waits, for this chat only
+                if set_aside:
+                    raise ChatPaused(chat_id, flood.paused_for(chat_id)) from error
         except NetworkError as error:  # includes TimedOut and 5xx answers
             if attempt >= ATTEMPTS:
                 raise
@@ -138,30 +154,49 @@ class Sender:
         bulk: bool,
         call: Callable[[], Awaitable[T]],
         messages: int = 1,
+        set_aside: bool = False,
     ) -> T:
         return await with_retries(
-            description, call, self.flood, chat_id, bulk=bulk, messages=messages
+            description,
+            call,
+            self.flood,
+            chat_id,
+            bulk=bulk,
+            messages=messages,
+            set_aside=set_aside,
         )
 
-    async def send(self, reply: Reply, chat_id: int, *, bulk: bool = False) -> list[Message]:
+    async def send(
+        self, reply: Reply, chat_id: int, *, bulk: bool = False, set_aside: bool = False
+    ) -> list[Message]:
         """Send (or edit) one reply; returns the messages Telegram created.
 
         ``bulk`` marks a scheduled fan-out (prompts, reminders, bulletins): replies to a
-        person who just acted go ahead of it.
+        person who just acted go ahead of it. ``set_aside``: if the chat is under
+        ``retry_after`` before the reply's first message is out, raise :class:`ChatPaused`
+        rather than wait, so a fan-out goes on with the other chats (Telegram hands out
+        waits of 30 s and more then). Once a first message is out, the rest of the reply
+        waits its turn: it is finished, never repeated.
         """
         target = reply.chat_id if reply.chat_id is not None else chat_id
         if reply.edit_message_id is not None:
-            await self._edit(reply, target, bulk)
+            await self._edit(reply, target, bulk, set_aside)
             return []
         sent: list[Message] = []
         if reply.photo_file_ids:
-            sent.extend(await self._photos(reply.photo_file_ids, target, bulk))
+            sent.extend(await self._photos(reply.photo_file_ids, target, bulk, set_aside))
         if reply.attachment is not None:
-            return [*sent, *await self._with_file(reply, reply.attachment, target, bulk)]
-        sent.extend(await self._texts(reply, reply.text, target, bulk))
+            file = reply.attachment
+            return [
+                *sent,
+                *await self._with_file(reply, file, target, bulk, set_aside and not sent),
+            ]
+        sent.extend(await self._texts(reply, reply.text, target, bulk, set_aside and not sent))
         return sent
 
-    async def _texts(self, reply: Reply, text: str, target: int, bulk: bool) -> list[Message]:
+    async def _texts(
+        self, reply: Reply, text: str, target: int, bulk: bool, set_aside: bool = False
+    ) -> list[Message]:
         sent: list[Message] = []
         parts = split_message(text)
         for index, part in enumerate(parts):
@@ -174,12 +209,13 @@ class Sender:
                 lambda part=part, markup=markup: self.bot.send_message(  # type: ignore[misc]
                     target, part, parse_mode=ParseMode.HTML, reply_markup=markup
                 ),
+                set_aside=set_aside and not sent,
             )
             sent.append(message)
         return sent
 
     async def _with_file(
-        self, reply: Reply, file: Attachment, target: int, bulk: bool
+        self, reply: Reply, file: Attachment, target: int, bulk: bool, set_aside: bool
     ) -> list[Message]:
         """The file with the text as its caption, or the file first and the text after it."""
         fits = visible_length(reply.text) <= TELEGRAM_CAPTION_LIMIT
@@ -197,6 +233,7 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
             ),
+            set_aside=set_aside,
         )
         if fits or not reply.text.strip():
             return [message]
@@ -211,11 +248,16 @@ class Sender:
             return ForceReply(input_field_placeholder=reply.placeholder)
         return None
 
-    async def _photos(self, file_ids: tuple[str, ...], chat_id: int, bulk: bool) -> list[Message]:
+    async def _photos(
+        self, file_ids: tuple[str, ...], chat_id: int, bulk: bool, set_aside: bool
+    ) -> list[Message]:
         if len(file_ids) == 1:
             send = self.bot.send_photo
+            photo = file_ids[0]
             return [
-                await self._call("sendPhoto", chat_id, bulk, lambda: send(chat_id, file_ids[0]))
+                await self._call(
+                    "sendPhoto", chat_id, bulk, lambda: send(chat_id, photo), set_aside=set_aside
+                )
             ]
         media = [InputMediaPhoto(file_id) for file_id in file_ids[:10]]
         album = await self._call(
@@ -224,10 +266,11 @@ class Sender:
             bulk,
             lambda: self.bot.send_media_group(chat_id, media),
             messages=len(media),  # Telegram counts each photo of an album as a message
+            set_aside=set_aside,
         )
         return list(album)
 
-    async def _edit(self, reply: Reply, chat_id: int, bulk: bool) -> None:
+    async def _edit(self, reply: Reply, chat_id: int, bulk: bool, set_aside: bool) -> None:
         assert reply.edit_message_id is not None
         try:
             await self._call(
@@ -242,6 +285,7 @@ class Sender:
                     reply_markup=render_keyboard(reply.buttons),
                 ),
                 messages=0,  # an edit is not a new message: it waits only for retry_after
+                set_aside=set_aside,
             )
         except BadRequest as error:
             # Editing to the same content, or a message gone, is harmless: nothing to show.

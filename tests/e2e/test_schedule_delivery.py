@@ -92,6 +92,34 @@ async def test_a_fan_out_through_429_5xx_and_dropped_connections_delivers_each_o
     assert any(d.last_error.startswith("possible duplicate") for d in retried)
 
 
+async def test_a_chat_held_by_retry_after_does_not_hold_up_the_rest_of_the_office(
+    driver: SandboxDriver, tmp_path: Path, start_bot: StartBot, clock: FileClock
+) -> None:
+    """Telegram hands out waits of 30 s and more during a fan-out. The office's first
+    contact is held: the eleven after them get their prompts first (they used to wait in
+    line behind the held chat), and the held one gets theirs once, when the wait is over."""
+    clock.set(datetime(2026, 11, 26, 8, 59, tzinfo=SHANGHAI))
+    url = sqlite_url(tmp_path)
+    _, users = await big_office(driver, url)
+    await start_bot(url)
+    await greeted(driver, users)
+    held, others = users[0], users[1:]  # G00's prompt is the first the step sends
+    await driver.inject_fault(
+        method="sendMessage", kind="retry_after", retry_after=6, chat_id=held.id
+    )
+    clock.set(OPEN)
+    deadline = time.monotonic() + 60
+    while sum((await prompts(driver, others)).values()) < len(others):
+        assert time.monotonic() < deadline, await prompts(driver, others)
+        await asyncio.sleep(0.1)
+    assert (await prompts(driver, [held]))[held.id] == 0, "the others waited for the held chat"
+    await until_claim_done(url)
+    assert await prompts(driver, users) == Counter({u.id: 1 for u in users})
+    row = next(d for d in await deliveries(url) if d.kind == "prompt" and d.chat_id == held.id)
+    assert (row.status, row.attempts) == ("sent", 2)
+    assert row.last_error.startswith("retried: sendMessage") and "Flood control" in row.last_error
+
+
 async def test_killed_half_way_through_a_fan_out_the_rest_get_their_prompt_once(
     driver: SandboxDriver, tmp_path: Path, start_bot: StartBot, clock: FileClock
 ) -> None:
