@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from collections.abc import Callable, Coroutine
 from typing import Any
@@ -84,6 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.handler is not cmd_run:
+        gc.enable()  # only the bot keeps the collector off until its start-up is frozen
     try:
         config = config_module.load(require_token=getattr(args, "needs_token", False))
     except ConfigError as error:
