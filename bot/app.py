@@ -14,6 +14,7 @@ import logging
 import os
 import signal
 
+import httpx
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -31,6 +32,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot import commands
 from bot.access.views import CALLBACK_PATTERN as ACCESS_BUTTONS
@@ -57,11 +59,17 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
 def build_application(config: Config) -> Application:  # type: ignore[type-arg]
+    # One TLS context for both of python-telegram-bot's connection pools (getUpdates, and
+    # every other call): each pool would otherwise load the CA bundle again, some 20 ms of
+    # every start. The pool sizes are the library's defaults.
+    tls = {"verify": httpx.create_ssl_context()}
     return (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.file_base_url)
+        .request(HTTPXRequest(connection_pool_size=256, httpx_kwargs=tls))
+        .get_updates_request(HTTPXRequest(connection_pool_size=1, httpx_kwargs=tls))
         # No rate limiter here: the one sender paces messages (handlers.flood), replies
         # ahead of bulk sends, and a retry_after pauses only its own chat.
         .updater(None)  # updates arrive through handlers.transport, see there why
