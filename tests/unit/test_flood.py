@@ -1,4 +1,5 @@
-"""The sender's flood gate, on a hand-moved clock: limits, lanes and per-chat pauses."""
+"""The sender's flood gate, on a hand-moved clock: limits, lanes and per-chat pauses; and a
+fan-out's backlog, which sets a paused chat's delivery aside until its wait is over."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 
 import pytest
 
+from handlers.delivery import Backlog
 from handlers.flood import FloodControl, FloodGate, Limits
 
 PERSON, OTHER, GROUP = 1001, 1002, -100500
@@ -122,3 +124,31 @@ async def test_an_edit_waits_only_for_the_chats_pause() -> None:
     control.retry_after(PERSON, 3.0)
     await control.slot(PERSON, messages=0)
     assert time.now == 3.0
+
+
+def test_a_backlog_gives_deliveries_in_order_and_a_set_aside_one_when_its_wait_is_over() -> None:
+    time = FakeTime()
+    backlog = Backlog([1, 2, 3], time.clock)
+    assert backlog.pop() == 1
+    backlog.set_aside(1, 30.0)
+    assert [backlog.pop(), backlog.pop()] == [2, 3]
+    assert backlog.pop() is None
+    assert backlog.wait() == 30.0
+    time.now += 29.5
+    assert backlog.pop() is None and backlog.wait() == 0.5
+    time.now += 0.5
+    assert backlog.wait() == 0.0
+    assert backlog.pop() == 1
+    assert backlog.pop() is None and backlog.wait() is None
+
+
+def test_a_due_set_aside_delivery_goes_before_the_rest_and_the_soonest_first() -> None:
+    time = FakeTime()
+    backlog = Backlog([1, 2, 3, 4], time.clock)
+    backlog.pop(), backlog.pop()
+    backlog.set_aside(1, 10.0)
+    backlog.set_aside(2, 5.0)
+    assert backlog.wait() == 0.0  # 3 and 4 are ready
+    time.now += 10.0
+    assert [backlog.pop() for _ in range(4)] == [2, 1, 3, 4]
+    assert backlog.wait() is None
