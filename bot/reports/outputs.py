@@ -25,6 +25,7 @@ here or in a module that imports its heavy libraries only when it draws
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import select
@@ -125,7 +126,10 @@ class RenderProcess:
             process.kill()
         for stream in (process.stdin, process.stdout):
             if stream is not None:
-                stream.close()
+                # Closing its input flushes what a failed write left in the buffer: into a
+                # process that is gone, that is a broken pipe, and nothing to report.
+                with contextlib.suppress(OSError):
+                    stream.close()
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
