@@ -83,7 +83,6 @@ class Outcome:
     message_id: int | None
     error: str
     notes: tuple[str, ...] = ()
-    wait: float = 0.0  # for "later": seconds until the chat may be tried again
 
 
 class Backlog:
@@ -138,8 +137,7 @@ async def send_taken(sender: Sender, taken: Taken) -> Outcome:
         retry_notes.reset(token)
     if status == "later":  # the last round made no call of its own: its notes did
         attempts = taken.attempts + rounds - 1 + len(notes)
-        wait = sender.flood.paused_for(taken.chat_id)
-        return Outcome(status, attempts, None, error, (*taken.notes, *notes), wait)
+        return Outcome(status, attempts, None, error, (*taken.notes, *notes))
     attempts = taken.attempts + rounds + len(notes)
     notes = [*taken.notes, *notes]
     if notes:
@@ -214,8 +212,8 @@ async def send_all(
             await asyncio.sleep(wait)  # only set-aside deliveries are left, none due yet
             continue
         outcome = await send_taken(sender, taken)
-        if outcome.status == "later":
-            backlog.set_aside(taken.id, outcome.wait)
+        if outcome.status == "later":  # the flood gate knows when the chat may go again
+            backlog.set_aside(taken.id, sender.flood.paused_for(taken.chat_id))
         done = (taken, outcome)
 
 

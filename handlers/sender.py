@@ -68,9 +68,8 @@ class ChatPaused(Exception):
     nothing of the reply was sent, so it may be sent whole later (see ``set_aside``)."""
 
     def __init__(self, chat_id: int, seconds: float) -> None:
+        # How long is the flood gate's to say (FloodControl.paused_for): this is for the log.
         super().__init__(f"chat {chat_id} paused by Telegram for {seconds:.0f}s")
-        self.chat_id = chat_id
-        self.seconds = seconds
 
 
 def render_keyboard(buttons: Keyboard) -> InlineKeyboardMarkup | None:
