@@ -37,12 +37,17 @@ from bot.dialog_steps import (
     period_label,
 )
 from bot.parsing import InputError
+from bot.paste import steps as paste_steps
 from bot.people import contact_groups
 from bot.periods import label
 from bot.replies import Answer, Reply, escape, say
 from storage.models import DialogState, FollowUp, IndicatorValue, Person, Submission, TaskGroup
 from storage.models import Period as PeriodRow
 from storage.upsert import insert_or_ignore
+
+# A pasted report (bot.paste) adds its two questions to the table.
+STEPS.update(paste_steps.STEPS)
+PARENT.update(paste_steps.PARENT)
 
 # --- the engine ------------------------------------------------------------------------------
 
@@ -114,6 +119,18 @@ def go(ctx: Ctx, current: str, target: str | None) -> None:
 
 def refuse(ctx: Ctx, error: InputError) -> None:
     ask_again(ctx, say(ctx.locale, error.key, **error.params))
+
+
+def take_paste(ctx: Ctx, text: str) -> None:
+    """A pasted report written into this report; then what it left open, or the preview."""
+    try:
+        target, preface = paste_steps.apply_paste(ctx, text)
+    except InputError as error:
+        refuse(ctx, error)
+        return
+    ctx.state.step = target
+    ctx.state.cursor = 0
+    ask_again(ctx, preface)
 
 
 # --- entry points: what the handlers call -----------------------------------------------------
@@ -222,9 +239,18 @@ async def load_ctx(
 
 
 async def begin(
-    session: AsyncSession, person: Person, locale: str, now: datetime, group_id: int | None = None
+    session: AsyncSession,
+    person: Person,
+    locale: str,
+    now: datetime,
+    group_id: int | None = None,
+    paste: str | None = None,
 ) -> Answer:
-    """Start or resume a report: by /submit, a deep link, or a group button."""
+    """Start or resume a report: by /submit, a deep link, a group button, or a paste.
+
+    A paste from someone who serves several groups waits in the state (``paste_pending``)
+    until the group is chosen.
+    """
     groups = [g for g, _ in await contact_groups(session, person)]
     if not groups:
         return Answer([Reply(say(locale, "dialog.not_contact"))])
@@ -236,9 +262,12 @@ async def begin(
         state = await load_state(session, person, now)
         state.version += 1
         state.updated_at = now
+        if paste is not None:
+            state.data["paste_pending"] = paste
         choices = await group_choices(session, chosen, now)
         return Answer([group_menu(locale, state.version, choices)])
-    return await begin_group(session, person, locale, now, chosen[0], [g.id for g in groups])
+    group_ids = [g.id for g in groups]
+    return await begin_group(session, person, locale, now, chosen[0], group_ids, paste)
 
 
 async def begin_group(
@@ -248,6 +277,7 @@ async def begin_group(
     now: datetime,
     group: TaskGroup,
     group_ids: list[int],
+    paste: str | None = None,
 ) -> Answer:
     period = await reporting.reporting_period(session, group.workspace, now)
     exemption = await reporting.exemption_for(session, group, period)
@@ -260,12 +290,15 @@ async def begin_group(
         return Answer([Reply(say(locale, "dialog.locked", group=group.name))])
     state = await load_state(session, person, now)
     resuming = state.submission_id == submission.id and state.step != "idle"
+    paste = paste if paste is not None else state.data.pop("paste_pending", None)
     state.submission_id = submission.id
     ctx = await load_ctx(session, person, state, locale, now)
     assert ctx is not None
     if resuming:
         ctx.data.pop("paused", None)
-        if ctx.state.step == "group":
+        if paste is not None:
+            take_paste(ctx, paste)
+        elif ctx.state.step == "group":
             # The same group chosen again from 换一个专项组: back to the question it was under.
             enter(ctx, ctx.data.pop("menu_from", "done"))
         else:
@@ -274,7 +307,10 @@ async def begin_group(
     items = await reporting.follow_up_items(session, group, period)
     state.data = {"group_ids": group_ids, "items": [item.__dict__ for item in items]}
     ctx.tell(intro(ctx))
-    enter(ctx, "preview" if submission.state == "submitted" else "done")
+    if paste is not None:
+        take_paste(ctx, paste)
+    else:
+        enter(ctx, "preview" if submission.state == "submitted" else "done")
     return Answer(ctx.replies)
 
 

@@ -10,7 +10,9 @@ path every dialog step takes.
 
 Precedence: a waiting /groups edit takes the text first (it was asked for in this very
 chat, and expires after 30 minutes); between a /decide draft and the report dialog, the
-question asked last wins (:func:`bot.ledgers.decide.claims_text`).
+question asked last wins (:func:`bot.ledgers.decide.claims_text`). A pasted weekly report
+(:mod:`bot.paste.flow`) is taken where the report dialog would take the text, and before
+the step's own answer: pasted at any step, it is read as the whole report.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from bot import dialog
 from bot.access import group_edit
 from bot.caller import Caller
 from bot.ledgers import decide
+from bot.paste import flow as paste_flow
 from bot.replies import Answer, Reply, say
 from storage.models import DialogState, LedgerDraft, PendingEdit
 
@@ -37,6 +40,7 @@ class Waiting:
     edit: bool
     draft_at: datetime | None  # when the /decide draft last asked, if there is one
     dialog_open: bool  # the report dialog has begun and is not idle (it may be paused)
+    step: str | None = None  # the dialog's step (None: never begun)
 
 
 # All three lookups in one statement (``SELECT (SELECT …), …``), built once: a dialog step
@@ -56,7 +60,7 @@ _WAITING = select(
 async def waiting(session: AsyncSession, person_id: int, chat_id: int) -> Waiting:
     result = await session.execute(_WAITING, {"person": person_id, "chat": chat_id})
     edit_id, draft_at, step = result.one()
-    return Waiting(edit_id is not None, draft_at, step not in (None, "idle"))
+    return Waiting(edit_id is not None, draft_at, step not in (None, "idle"), step)
 
 
 # Whom the person's next text (or /cancel) is for, in the order of the module docstring.
@@ -64,16 +68,21 @@ Target = Literal["edit", "group chat", "draft", "dialog", "nothing"]
 
 
 async def target(caller: Caller) -> Target:
+    return (await _route(caller))[0]
+
+
+async def _route(caller: Caller) -> tuple[Target, str | None]:
+    """The target, and the dialog's step (which tells whether a text may be a paste)."""
     found = await waiting(caller.session, caller.person.id, caller.chat_id)
     if found.edit:
-        return "edit"
+        return "edit", found.step
     if not caller.private:  # the dialogs run in private; a group has only edits
-        return "group chat"
+        return "group chat", found.step
     if found.draft_at is not None and await decide.claims_text(
         caller.session, caller.person, found.draft_at
     ):
-        return "draft"
-    return "dialog" if found.dialog_open else "nothing"
+        return "draft", found.step
+    return ("dialog" if found.dialog_open else "nothing"), found.step
 
 
 async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Answer | None:
@@ -83,7 +92,12 @@ async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Ans
     to the private chat, where the dialogs run).
     """
     session, person, locale, now = caller.session, caller.person, caller.locale, caller.now
-    match await target(caller):
+    where, step = await _route(caller)
+    if where in ("dialog", "nothing") and paste_flow.claims(step, text):
+        pasted = await paste_flow.on_paste(session, person, locale, now, text)
+        if pasted is not None:
+            return pasted
+    match where:
         case "edit":
             return await _group_edit(caller, text)
         case "group chat":
@@ -94,6 +108,15 @@ async def on_text(caller: Caller, text: str, reply_to: int | None = None) -> Ans
             return await dialog.on_text(session, person, locale, now, text, reply_to)
         case "nothing":
             return dialog.stray(locale)
+
+
+async def on_document(caller: Caller, text: str) -> Answer:
+    """The text of a Word file a contact sent: a paste, wherever the dialog stands."""
+    answer = await paste_flow.on_paste(
+        caller.session, caller.person, caller.locale, caller.now, text, document=True
+    )
+    assert answer is not None  # a document is always taken as a paste
+    return answer
 
 
 async def cancel(caller: Caller) -> Answer:

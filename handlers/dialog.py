@@ -8,6 +8,7 @@ from telegram.ext import filters
 from bot import deeplinks, dialog, typed_text
 from bot.clock import now
 from bot.ledgers import decide
+from bot.paste import docx as paste_docx
 from bot.people import workspace_for_chat
 from bot.replies import Answer, Button, Reply
 from handlers.turn import Turn, on_update
@@ -81,9 +82,31 @@ async def answer(update: Update, turn: Turn) -> None:
     elif message.text is not None:
         said = await typed_text.on_text(turn.caller(), message.text, _replied_prompt(message))
         assert said is not None  # in private, something always answers a text
+    elif message.document is not None:
+        said = await _document(message, turn)
     else:
         said = Answer([Reply(turn.say("dialog.unsupported_message"))])
     turn.take(said)
+
+
+async def _document(message: Message, turn: Turn) -> Answer:
+    """A weekly report sent as a Word file: its text is a paste (bot.paste.flow)."""
+    document = message.document
+    assert document is not None
+    if not paste_docx.is_docx(document.file_name, document.mime_type):
+        return Answer([Reply(turn.say("paste.docx.wrong_type"))])
+    if (document.file_size or 0) > paste_docx.MAX_BYTES:
+        return Answer([Reply(turn.say("paste.docx.too_big"))])
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    if len(data) > paste_docx.MAX_BYTES:
+        return Answer([Reply(turn.say("paste.docx.too_big"))])
+    try:
+        text = paste_docx.docx_text(data)
+    except paste_docx.NotAReport:
+        return Answer([Reply(turn.say("paste.docx.unreadable"))])
+    if not text.strip():
+        return Answer([Reply(turn.say("paste.docx.unreadable"))])
+    return await typed_text.on_document(turn.caller(), text)
 
 
 def _replied_prompt(message: Message) -> int | None:

@@ -117,7 +117,7 @@ def looks_like_paste(text: str) -> bool:
     """A text too long or too structured to be a chat message: a report without headings."""
     lines = [line for line in text.splitlines() if line.strip()]
     numbered = sum(1 for line in lines if is_numbered(line))
-    return len(text) >= 120 or numbered >= 2 or len(lines) >= 4
+    return len(text) >= 80 or numbered >= 2 or len(lines) >= 3
 
 
 def join(before: str, piece: str) -> str:

@@ -28,8 +28,8 @@ def docx_text(data: bytes) -> str:
 
     try:
         document = Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise NotAReport(str(error)) from error
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as error:
+        raise NotAReport(str(error)) from error  # lxml's XMLSyntaxError is a SyntaxError
     lines = [paragraph.text for paragraph in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
