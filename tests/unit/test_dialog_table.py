@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.dialog_steps import EDITABLE, ORDER, PARENT, STEPS
+from bot.dialog import ORDER, PARENT, STEPS  # the whole table: the paste adds its steps there
+from bot.dialog_steps import EDITABLE
 
 DRAWING = Path(__file__).resolve().parents[2] / "docs" / "dialog.md"
 
