@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from bench.cases import BENCHMARKS, FULL, SMOKE, Row, Sizes
+from bench.paste_case import paste
 from bench.world import Stage
 
 HEADER = ("figure", "echo bot / baseline", "lihui", "ratio", "target", "verdict")
@@ -35,7 +36,7 @@ async def run(sizes: Sizes, only: list[str], work: Path) -> list[Row]:
     stage = Stage.open()
     rows: list[Row] = []
     try:
-        for name, benchmark in BENCHMARKS:
+        for name, benchmark in [*BENCHMARKS, ("paste", paste)]:
             if only and not any(part in name for part in only):
                 continue
             began = time.monotonic()

@@ -21,6 +21,8 @@ from bot.replies import Reply
 
 MAX_PASTE = 20_000  # five messages of Telegram's 4,096 characters
 NOTE_LIMIT = 500
+MAX_BUTTONS = 4  # the numbers offered as buttons for an indicator found several times
+MAX_SHOWN = 8
 
 
 def apply_paste(ctx: Ctx, text: str) -> tuple[str, str]:
@@ -97,10 +99,14 @@ def prompt_pick(ctx: Ctx) -> Reply:
     asked = _asked(ctx)
     name, unit = _indicator_named(ctx, asked["indicator"])
     raws = [str(raw) for raw in asked["raws"]]  # type: ignore[attr-defined]
+    shown = "、".join(raws[:MAX_SHOWN]) + ("…" if len(raws) > MAX_SHOWN else "")
     text = header(ctx, "paste.pick.title") + "\n"
-    text += ctx.say("paste.pick.ask", name=name, values="、".join(raws), unit=unit)
-    row = [ctx.button("paste.button.value", f"c:{i}", value=raw) for i, raw in enumerate(raws)]
-    return ask(ctx, text, [row, [ctx.button("dialog.button.skip", "skip")]])
+    text += ctx.say("paste.pick.ask", name=name, values=shown, unit=unit)
+    rows = [[ctx.button("dialog.button.skip", "skip")]]
+    if len(raws) <= MAX_BUTTONS:  # more than a few: the contact types the right number
+        choices = [ctx.button("paste.button.value", f"c:{i}", value=r) for i, r in enumerate(raws)]
+        rows.insert(0, choices)
+    return ask(ctx, text, rows)
 
 
 def _answered(ctx: Ctx, value: float | None, raw: str) -> str:
