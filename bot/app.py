@@ -36,6 +36,7 @@ from telegram.request import HTTPXRequest
 
 from bot import commands
 from bot.access.views import CALLBACK_PATTERN as ACCESS_BUTTONS
+from bot.access.budget import Budget
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
@@ -44,6 +45,7 @@ from bot.reports import outputs
 from handlers import access, basic, chats, dialog, ledgers, reports, rollups, settings
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
+from handlers.dropped import DroppedMarks
 from handlers.sender import Sender
 from handlers.transport import poll_updates, serve_webhook
 from handlers.turn import Services, services_of
@@ -218,8 +220,15 @@ async def run_bot(config: Config) -> None:
         async with application:
             sender = Sender(application.bot)
             scheduler = Scheduler(database, sender, application.bot.username, config.tick_seconds)
+            dropped = DroppedMarks(database)
             application.bot_data["services"] = Services(
-                config, database, sender, application.bot.username, scheduler
+                config,
+                database,
+                sender,
+                application.bot.username,
+                scheduler,
+                Budget(config.flood_burst, config.flood_per_second),
+                dropped,
             )
             # The menus only decorate Telegram's clients: they are registered while the
             # first poll waits, rather than holding up the first update for four calls.
@@ -238,6 +247,7 @@ async def run_bot(config: Config) -> None:
                     await poll_updates(application, stop, ready)
             finally:
                 menus.cancel()
+                await dropped.close()
                 await scheduler.stop()
             await application.stop()
     finally:
