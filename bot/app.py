@@ -35,17 +35,17 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import commands
-from bot.access.views import CALLBACK_PATTERN as ACCESS_BUTTONS
 from bot.access.budget import Budget
+from bot.access.views import CALLBACK_PATTERN as ACCESS_BUTTONS
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
 from bot.reports import outputs
 from handlers import access, basic, chats, dialog, ledgers, reports, rollups, settings
+from handlers.dropped import DroppedMarks
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
-from handlers.dropped import DroppedMarks
 from handlers.sender import Sender
 from handlers.transport import poll_updates, serve_webhook
 from handlers.turn import Services, services_of
