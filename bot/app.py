@@ -35,6 +35,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot import commands
+from bot.access.budget import Budget
 from bot.access.views import CALLBACK_PATTERN as ACCESS_BUTTONS
 from bot.clock import now
 from bot.config import Config
@@ -42,6 +43,7 @@ from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
 from bot.reports import outputs
 from handlers import access, basic, chats, dialog, ledgers, reports, rollups, settings
+from handlers.dropped import DroppedMarks
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
 from handlers.sender import Sender
@@ -218,8 +220,15 @@ async def run_bot(config: Config) -> None:
         async with application:
             sender = Sender(application.bot)
             scheduler = Scheduler(database, sender, application.bot.username, config.tick_seconds)
+            dropped = DroppedMarks(database)
             application.bot_data["services"] = Services(
-                config, database, sender, application.bot.username, scheduler
+                config,
+                database,
+                sender,
+                application.bot.username,
+                scheduler,
+                Budget(config.flood_burst, config.flood_per_second),
+                dropped,
             )
             # The menus only decorate Telegram's clients: they are registered while the
             # first poll waits, rather than holding up the first update for four calls.
@@ -238,6 +247,7 @@ async def run_bot(config: Config) -> None:
                     await poll_updates(application, stop, ready)
             finally:
                 menus.cancel()
+                await dropped.close()
                 await scheduler.stop()
             await application.stop()
     finally:

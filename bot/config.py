@@ -46,8 +46,8 @@ class Config:
     log_level: str = "INFO"
     tick_seconds: float = 2.0  # how often the scheduler asks which steps are due
     # The per-person budget of updates (bot/access/budget.py): a burst, then a steady rate.
-    flood_burst: float = 10.0
-    flood_per_second: float = 0.5
+    flood_burst: float = 20.0  # bot/access/budget.py says why
+    flood_per_second: float = 1.0
     # How long the render process (bot/reports/outputs.py) outlives its last file.
     render_idle_seconds: float = 600.0
 
@@ -176,9 +176,9 @@ def load(require_token: bool = True, env_file: Path | None = Path(".env")) -> Co
             "LIHUI_LOG_LEVEL", env.get("LIHUI_LOG_LEVEL", "INFO").upper(), LOG_LEVELS
         ),
         tick_seconds=_tick_seconds(env.get("LIHUI_TICK_SECONDS", "2")),
-        flood_burst=_positive("LIHUI_FLOOD_BURST", env.get("LIHUI_FLOOD_BURST"), 10.0),
+        flood_burst=_positive("LIHUI_FLOOD_BURST", env.get("LIHUI_FLOOD_BURST"), 20.0),
         flood_per_second=_positive(
-            "LIHUI_FLOOD_PER_SECOND", env.get("LIHUI_FLOOD_PER_SECOND"), 0.5
+            "LIHUI_FLOOD_PER_SECOND", env.get("LIHUI_FLOOD_PER_SECOND"), 1.0
         ),
         render_idle_seconds=_positive(
             "LIHUI_RENDER_IDLE_SECONDS", env.get("LIHUI_RENDER_IDLE_SECONDS"), 600.0

@@ -18,11 +18,10 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from bot import access
 from bot.access import group_edit
 from bot.access import views as access_views
-from bot.access.budget import Budget
 from bot.clock import now
 from bot.i18n import normalize_locale, translate
 from bot.people import UserInfo, identify
-from bot.replies import Reply
+from bot.replies import CallbackAnswer, Reply
 from handlers.sender import Undeliverable, with_retries
 from handlers.turn import Turn, on_update, services_of
 
@@ -42,33 +41,40 @@ def _args(update: Update) -> list[str]:
 
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler: drop a flood (no database needed for that). Whether a
-    group is served is asked later, in the update's unit of work (:mod:`handlers.turn`)."""
+    group is served is asked later, in the update's unit of work (:mod:`handlers.turn`).
+
+    A dropped press still has its spinner stopped, with a short toast; a dropped text gets
+    one notice per dry spell. Both without a database transaction; the dropped update's
+    processed mark is written later, in a batch (:mod:`handlers.dropped`).
+    """
     user = update.effective_user
     if user is None or update.my_chat_member is not None:
         return
-    budget = _budget(context)
-    if not budget.take(user.id, now()):
-        log.info("update %s from user %s dropped: over budget", update.update_id, user.id)
-        if budget.first_refusal(user.id):
-            await _slow_down(update, context)
-        raise ApplicationHandlerStop
-
-
-def _budget(context: ContextTypes.DEFAULT_TYPE) -> Budget:
-    budget = context.bot_data.get("flood_budget")
-    if budget is None:
-        config = services_of(context).config
-        budget = Budget(config.flood_burst, config.flood_per_second)
-        context.bot_data["flood_budget"] = budget
-    return budget
-
-
-async def _slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The one answer a flood gets, in the private chat only (never spam a group)."""
-    chat, user = update.effective_chat, update.effective_user
-    if chat is None or user is None or chat.type != ChatType.PRIVATE:
+    services = services_of(context)
+    budget, moment = services.budget, now()
+    if budget.take(user.id, moment):
         return
+    log.info("update %s from user %s dropped: over budget", update.update_id, user.id)
+    if services.dropped is not None:
+        services.dropped.add(context.bot.id, update.update_id, moment)
     locale = normalize_locale(user.language_code)
+    query = update.callback_query
+    if query is not None:
+        if budget.may_answer(user.id, moment):
+            await services.sender.answer(
+                query, CallbackAnswer(translate(locale, "access.flood.press"))
+            )
+    elif budget.first_refusal(user.id):
+        await _slow_down(update, context, locale)
+    raise ApplicationHandlerStop
+
+
+async def _slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE, locale: str) -> None:
+    """The one answer a flood of messages gets, in the private chat only (never spam a
+    group)."""
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        return
     with contextlib.suppress(Undeliverable):
         await services_of(context).sender.send(Reply(translate(locale, "access.flood")), chat.id)
 

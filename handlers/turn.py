@@ -24,12 +24,14 @@ from telegram.ext import ContextTypes
 
 from bot import dialog
 from bot.access import served_workspace
+from bot.access.budget import Budget
 from bot.caller import Caller
 from bot.clock import now
 from bot.config import Config
 from bot.i18n import normalize_locale
 from bot.people import UserInfo, identify
 from bot.replies import Answer, CallbackAnswer, Reply, say
+from handlers.dropped import DroppedMarks
 from handlers.ordering import mark_handled
 from handlers.sender import Sender, Undeliverable
 from storage.db import Database
@@ -52,6 +54,9 @@ class Services:
     bot_username: str = ""
     # The weekly cycle's scheduler (handlers/scheduler.py), told when settings change.
     scheduler: Any = None
+    # The per-person flood budget (handlers.access.gate) and its dropped updates' marks.
+    budget: Budget = field(default_factory=Budget)
+    dropped: DroppedMarks | None = None
 
 
 @dataclass
@@ -115,6 +120,7 @@ def on_update(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE],
                 turn = None  # a group lihui does not serve: nothing is written or said
             elif not await claim_update(session, context.bot.id, update.update_id, now()):
                 log.info("update %s was handled already; skipped", update.update_id)
+                services.budget.refund(info.id)  # a repeat costs the person nothing
                 return
             else:
                 person = await identify(session, info, in_private=private)

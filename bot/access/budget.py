@@ -2,8 +2,11 @@
 
 A token bucket per Telegram user: ``capacity`` updates at once, refilled at ``per_second``.
 A person typing or tapping through the dialog never runs dry; a script sending hundreds
-of messages in seconds gets its first ``capacity`` handled and the rest dropped, unread
-and unanswered, before they cost a database transaction.
+of messages in seconds gets its first ``capacity`` handled and the rest dropped, unread,
+before they cost a database transaction. Dropped is not ignored: a dropped press still has
+its button's spinner stopped with a short toast (paced, :meth:`Budget.may_answer`), and a
+dropped text gets one short notice per dry spell (:meth:`Budget.first_refusal`), so a
+person never wonders whether lihui heard.
 
 Kept in the process's memory, on purpose: losing the buckets on a restart only forgives a
 flooder early, which is harmless, while a database row per message would make each
@@ -18,11 +21,17 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-# Ten at once (an album of photos), then one every two seconds: faster than anyone types
-# or taps through the dialog, far slower than a script. LIHUI_FLOOD_BURST and
-# LIHUI_FLOOD_PER_SECOND change them (the end-to-end tests, which type at machine speed).
-DEFAULT_CAPACITY = 10.0
-DEFAULT_PER_SECOND = 0.5
+# Twenty at once, then one a second: an album of ten photos and its "done" press, or a long
+# report pasted in three messages (Telegram splits it) and a press, right after a quick walk
+# through the dialog, all pass; a script sending hundreds in seconds does not.
+# LIHUI_FLOOD_BURST and LIHUI_FLOOD_PER_SECOND change them (bot/config.py).
+DEFAULT_CAPACITY = 20.0
+DEFAULT_PER_SECOND = 1.0
+# Toasts for dropped presses: Telegram does not count answerCallbackQuery as a message, but
+# a script's forged presses must not turn into as many calls. A person taps a few a second
+# at most, so each of their presses is answered; a script's beyond this spinner on.
+ANSWER_BURST = 5.0
+ANSWERS_PER_SECOND = 1.0
 MAX_TRACKED = 10_000  # people remembered at once; the least recently seen are forgotten
 
 
@@ -31,6 +40,8 @@ class _Bucket:
     tokens: float
     at: datetime
     warned: bool = False
+    answers: float = ANSWER_BURST
+    answered_at: datetime | None = None
 
 
 @dataclass
@@ -54,6 +65,27 @@ class Budget:
             bucket.tokens -= 1.0
             if bucket.tokens >= self.capacity / 2:
                 bucket.warned = False  # the spell is over: warn again next time
+            return True
+        return False
+
+    def refund(self, key: int) -> None:
+        """Give back the update ``key`` spent on something that did nothing (a redelivery of
+        an update already handled), so Telegram's repeats never use up a person's budget."""
+        bucket = self._buckets.get(key)
+        if bucket is not None:
+            bucket.tokens = min(self.capacity, bucket.tokens + 1.0)
+
+    def may_answer(self, key: int, now: datetime) -> bool:
+        """Whether a dropped press of ``key`` may still be answered with a toast now."""
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            return True
+        since = bucket.answered_at or now
+        elapsed = max((now - since).total_seconds(), 0.0)
+        bucket.answers = min(ANSWER_BURST, bucket.answers + elapsed * ANSWERS_PER_SECOND)
+        bucket.answered_at = now
+        if bucket.answers >= 1.0:
+            bucket.answers -= 1.0
             return True
         return False
 
