@@ -35,6 +35,8 @@ ROWS = [
     "start to first getUpdates (schema at head, bytecode cached)",
     "start to first getUpdates (fresh database, migrations)",
     "resident memory, idle",
+    "paste: split a 4,000-character report, CPU",
+    "paste → preview round trip vs a dialog step",
 ]
 
 pytestmark = pytest.mark.e2e
