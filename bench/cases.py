@@ -84,7 +84,10 @@ SMOKE = Sizes(
     per_office=4,
     load_contacts=2,
     unloaded_steps=2,
-    human_pace=(0.2, 0.4),
+    # A private chat takes about one message a second (Telegram, and the sandbox): faster
+    # steps would keep the chat busy with replies, which go first, and hold the fan-out
+    # prompt back for as long as the contact keeps typing.
+    human_pace=(1.0, 1.4),
     held_retry_after=2,
     startups=1,
     idle_seconds=0.5,
