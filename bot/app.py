@@ -135,6 +135,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         )
     )
     add(MessageHandler(group & REPLY_TO_ME & ~filters.COMMAND, basic.group_reply))
+    add(MessageHandler(private & filters.Document.ALL, dialog.document))
     add(MessageHandler(private & ~filters.COMMAND, dialog.answer))
     application.add_error_handler(on_error)
 

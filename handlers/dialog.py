@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, Message, Update
-from telegram.ext import filters
+from telegram.ext import ContextTypes, filters
 
 from bot import deeplinks, dialog, typed_text
 from bot.clock import now
@@ -11,7 +11,7 @@ from bot.ledgers import decide
 from bot.paste import docx as paste_docx
 from bot.people import workspace_for_chat
 from bot.replies import Answer, Button, Reply
-from handlers.turn import Turn, on_update
+from handlers.turn import Callback, Turn, on_update
 
 CALLBACK_PATTERN = r"^[rsp]:"  # anything after it is checked by bot.dialog
 HAS_PAYLOAD = filters.Regex(r"^/start(@\w+)?\s+\S")
@@ -82,31 +82,37 @@ async def answer(update: Update, turn: Turn) -> None:
     elif message.text is not None:
         said = await typed_text.on_text(turn.caller(), message.text, _replied_prompt(message))
         assert said is not None  # in private, something always answers a text
-    elif message.document is not None:
-        said = await _document(message, turn)
     else:
         said = Answer([Reply(turn.say("dialog.unsupported_message"))])
     turn.take(said)
 
 
-async def _document(message: Message, turn: Turn) -> Answer:
-    """A weekly report sent as a Word file: its text is a paste (bot.paste.flow)."""
-    document = message.document
-    assert document is not None
-    if not paste_docx.is_docx(document.file_name, document.mime_type):
-        return Answer([Reply(turn.say("paste.docx.wrong_type"))])
-    if (document.file_size or 0) > paste_docx.MAX_BYTES:
-        return Answer([Reply(turn.say("paste.docx.too_big"))])
-    data = bytes(await (await document.get_file()).download_as_bytearray())
-    if len(data) > paste_docx.MAX_BYTES:
-        return Answer([Reply(turn.say("paste.docx.too_big"))])
-    try:
-        text = paste_docx.docx_text(data)
-    except paste_docx.NotAReport:
-        return Answer([Reply(turn.say("paste.docx.unreadable"))])
-    if not text.strip():
-        return Answer([Reply(turn.say("paste.docx.unreadable"))])
-    return await typed_text.on_document(turn.caller(), text)
+async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A weekly report sent as a Word file: its text is a paste (bot.paste.flow).
+
+    The file is fetched and read before the update's unit of work opens, so that neither
+    the download nor the parse holds the database; only the text (or the refusal) enters it.
+    """
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    file = message.document
+
+    async def fetch() -> bytes:
+        return bytes(await (await file.get_file()).download_as_bytearray())
+
+    read = await paste_docx.read_report(file.file_name, file.mime_type, file.file_size, fetch)
+    await _take_document(read)(update, context)
+
+
+def _take_document(read: paste_docx.Read) -> Callback:
+    @on_update
+    async def take(update: Update, turn: Turn) -> None:
+        if read.refusal:
+            turn.reply(turn.say(read.refusal))
+            return
+        turn.take(await typed_text.on_document(turn.caller(), read.text))
+
+    return take
 
 
 def _replied_prompt(message: Message) -> int | None:

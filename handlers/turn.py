@@ -93,6 +93,7 @@ class Turn:
 
 
 Handler = Callable[[Update, Turn], Awaitable[None]]
+Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 
 
 def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -106,7 +107,7 @@ def user_info(update: Update) -> UserInfo | None:
     return UserInfo(user.id, user.username, user.full_name, user.language_code)
 
 
-def on_update(handler: Handler) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
+def on_update(handler: Handler) -> Callback:
     @functools.wraps(handler)
     async def callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         info = user_info(update)
