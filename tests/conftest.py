@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,8 +15,12 @@ from bot import clock
 from sandbox.driver import SandboxDriver
 from sandbox.server import ThreadedSandbox, start_in_thread
 from storage.db import Database
-from storage.migrate import upgrade
-from tests.databases import fresh_postgres, postgres_server, sqlite_url
+from tests.databases import (
+    drop_postgres_templates,
+    fresh_postgres,
+    migrated_sqlite_url,
+    postgres_server,
+)
 
 BACKENDS = [
     "sqlite",
@@ -27,23 +33,38 @@ BACKENDS = [
 ]
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """Four workers a core for ``-n auto``: an end-to-end test spends most of its time
+    waiting for a bot process or the sandbox (CPU stays under half the wall time serially),
+    so on the team's 2-core machine eight workers finish first. Capped so that a large
+    machine does not start dozens of bots at once."""
+    return min(4 * (os.cpu_count() or 1), 16)
+
+
 @pytest.fixture(params=BACKENDS)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """An empty database URL, once per backend."""
+    """A database at the schema's head (a copy of a migrated template), once per backend."""
     if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
+        yield await migrated_sqlite_url(tmp_path)
         return
-    async with fresh_postgres() as url:
+    async with fresh_postgres(migrated=True) as url:
         yield url
 
 
 @pytest.fixture
 async def database(database_url: str) -> AsyncIterator[Database]:
-    """A migrated database, once per backend."""
+    """The same database, opened."""
     db = Database(database_url)
-    await upgrade(db)
     yield db
     await db.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgres_templates() -> Iterator[None]:
+    """The PostgreSQL templates this test process made are dropped at its end."""
+    yield
+    if postgres_server() is not None:
+        asyncio.run(drop_postgres_templates())
 
 
 FROZEN_NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)

@@ -21,7 +21,7 @@ import pytest
 from bot.clock import FileClock
 from sandbox.driver import SandboxChat, SandboxDriver, SandboxUser
 from sandbox.server import ThreadedSandbox
-from tests.databases import sqlite_url
+from tests.databases import migrated_sqlite_url
 from tests.e2e.harness import BotProcess, bot_env
 from tests.e2e.seed import GroupSpec, seed_office
 
@@ -106,7 +106,7 @@ async def start_bot(
 
 @pytest.fixture
 async def seeded_sqlite(office: Office, tmp_path: Path) -> str:
-    url = sqlite_url(tmp_path)
+    url = await migrated_sqlite_url(tmp_path)
     await seed_office(url, office.chat.id, GROUPS, staff={"zhao_director": "director"})
     return url
 

@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from sandbox.driver import SandboxDriver
 from storage.models import AuditLog, GoodPractice, PublishedAssessment, TaskGroup, Workspace
-from tests.databases import sqlite_url
+from tests.databases import migrated_sqlite_url
 from tests.e2e.conftest import GROUPS, Office, StartBot
 from tests.e2e.scenario import Person, report_the_short_way
 from tests.e2e.seed import open_session, seed_office
@@ -25,7 +25,7 @@ JUNE = datetime(2026, 6, 1, tzinfo=UTC)
 @pytest.fixture
 async def office_with_member(office: Office, tmp_path: Path) -> str:
     """The usual office, with the outsider made a plain member of it."""
-    url = sqlite_url(tmp_path)
+    url = await migrated_sqlite_url(tmp_path)
     await seed_office(url, office.chat.id, GROUPS, staff=ROLES)
     async with open_session(url) as session:  # the roster has been there since June
         await session.execute(update(TaskGroup).values(created_at=JUNE))

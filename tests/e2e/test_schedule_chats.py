@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.clock import FileClock
 from sandbox.driver import SandboxDriver
 from storage.models import AuditLog, Workspace
-from tests.databases import sqlite_url
+from tests.databases import migrated_sqlite_url
 from tests.e2e.conftest import GROUPS, SHANGHAI, Office, StartBot
 from tests.e2e.cycle import deliveries, office_began
 from tests.e2e.scenario import Person
@@ -70,7 +70,7 @@ async def test_a_group_upgraded_to_a_supergroup_keeps_its_workspace(
 ) -> None:
     members = [office.zhang.id, office.li.id, office.wang.id, office.director.id]
     basic = await driver.create_group("温暖二七办公室（普通群）", members=members, basic=True)
-    url = sqlite_url(tmp_path)
+    url = await migrated_sqlite_url(tmp_path)
     await seed_office(url, basic.id, GROUPS, staff={"zhao_director": "director"})
     clock.set(at(11, 27, 17))
     await office_began(url, at(11, 27, 9))

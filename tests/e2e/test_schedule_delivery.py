@@ -12,7 +12,7 @@ import pytest
 
 from bot.clock import FileClock
 from sandbox.driver import SandboxDriver, SandboxUser
-from tests.databases import sqlite_url
+from tests.databases import migrated_sqlite_url
 from tests.e2e.conftest import SHANGHAI, StartBot
 from tests.e2e.cycle import claims, deliveries, office_began
 from tests.e2e.seed import GroupSpec, seed_office
@@ -69,7 +69,7 @@ async def test_a_fan_out_through_429_5xx_and_dropped_connections_delivers_each_o
     driver: SandboxDriver, tmp_path: Path, start_bot: StartBot, clock: FileClock
 ) -> None:
     clock.set(datetime(2026, 11, 26, 8, 59, tzinfo=SHANGHAI))
-    url = sqlite_url(tmp_path)
+    url = await migrated_sqlite_url(tmp_path)
     _, users = await big_office(driver, url)
     await start_bot(url)
     await greeted(driver, users)
@@ -99,7 +99,7 @@ async def test_a_chat_held_by_retry_after_does_not_hold_up_the_rest_of_the_offic
     contact is held: the eleven after them get their prompts first (they used to wait in
     line behind the held chat), and the held one gets theirs once, when the wait is over."""
     clock.set(datetime(2026, 11, 26, 8, 59, tzinfo=SHANGHAI))
-    url = sqlite_url(tmp_path)
+    url = await migrated_sqlite_url(tmp_path)
     _, users = await big_office(driver, url)
     await start_bot(url)
     await greeted(driver, users)
@@ -124,7 +124,7 @@ async def test_killed_half_way_through_a_fan_out_the_rest_get_their_prompt_once(
     driver: SandboxDriver, tmp_path: Path, start_bot: StartBot, clock: FileClock
 ) -> None:
     clock.set(datetime(2026, 11, 26, 8, 59, tzinfo=SHANGHAI))
-    url = sqlite_url(tmp_path)
+    url = await migrated_sqlite_url(tmp_path)
     _, users = await big_office(driver, url)
     bot = await start_bot(url)
     await greeted(driver, users)
