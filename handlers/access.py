@@ -22,7 +22,7 @@ from bot.clock import now
 from bot.i18n import normalize_locale, translate
 from bot.people import UserInfo, identify
 from bot.replies import CallbackAnswer, Reply
-from handlers.sender import Undeliverable, with_retries
+from handlers.sender import Sender, Undeliverable, with_retries
 from handlers.turn import Turn, on_update, services_of
 
 log = logging.getLogger(__name__)
@@ -65,18 +65,18 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 query, CallbackAnswer(translate(locale, "access.flood.press"))
             )
     elif budget.first_refusal(user.id):
-        await _slow_down(update, context, locale)
+        await _slow_down(update, services.sender, locale)
     raise ApplicationHandlerStop
 
 
-async def _slow_down(update: Update, context: ContextTypes.DEFAULT_TYPE, locale: str) -> None:
+async def _slow_down(update: Update, sender: Sender, locale: str) -> None:
     """The one answer a flood of messages gets, in the private chat only (never spam a
     group)."""
     chat = update.effective_chat
     if chat is None or chat.type != ChatType.PRIVATE:
         return
     with contextlib.suppress(Undeliverable):
-        await services_of(context).sender.send(Reply(translate(locale, "access.flood")), chat.id)
+        await sender.send(Reply(translate(locale, "access.flood")), chat.id)
 
 
 # --- arriving in a group -------------------------------------------------------------------
