@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -842,13 +842,3 @@ async def footprint(stage: Stage, work: Path, sizes: Sizes) -> list[Row]:
             verdict(mem["lihui"] <= 2 * mem["echo"] and mem["lihui"] < 120),
         ),
     ]
-
-
-Benchmark = Callable[[Stage, Path, Sizes], Coroutine[Any, Any, list[Row]]]
-BENCHMARKS: list[tuple[str, Benchmark]] = [
-    ("unknown person", unknown_person),
-    ("dialog step", dialog_step),
-    ("under load", under_load),
-    ("reports", reports),
-    ("footprint", footprint),
-]
