@@ -12,8 +12,9 @@ import asyncio
 
 import pytest
 
-from sandbox.driver import SandboxDriver
+from sandbox.driver import SandboxDriver, SandboxMessage
 from tests.e2e.conftest import Office, StartBot
+from tests.e2e.harness import BotProcess
 from tests.e2e.scenario import Person, report_the_short_way, tiny_png
 
 pytestmark = pytest.mark.e2e
@@ -24,13 +25,20 @@ async def bot_messages(driver: SandboxDriver, chat: int) -> list[tuple[int, int,
     return [(m.id, m.version, m.text) for m in await driver.messages(chat) if m.from_bot]
 
 
+async def at_first_step(
+    driver: SandboxDriver, office: Office, database_url: str, start_bot: StartBot
+) -> tuple[BotProcess, Person, SandboxMessage]:
+    """The bot with its real budget, and Zhang at the dialog's first question."""
+    bot = await start_bot(database_url, DEFAULT_BUDGET)
+    zhang = Person(driver, office.zhang)
+    await zhang.says("/submit")
+    return bot, zhang, await zhang.reads("本周工作完成情况")
+
+
 async def test_a_dropped_press_is_answered_and_a_dropped_burst_told_once(
     driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
 ) -> None:
-    bot = await start_bot(seeded_sqlite, DEFAULT_BUDGET)
-    zhang = Person(driver, office.zhang)
-    await zhang.says("/submit")
-    prompt = await zhang.reads("本周工作完成情况")
+    bot, zhang, prompt = await at_first_step(driver, office, seeded_sqlite, start_bot)
     for number in range(40):  # far more than a person sends: the budget runs dry
         await zhang.says(f"第{number}段")
     query = await driver.press_data(zhang.user, zhang.chat, prompt.id, "r:1:back")
@@ -45,10 +53,7 @@ async def test_a_dropped_press_is_answered_and_a_dropped_burst_told_once(
 async def test_a_report_pasted_in_three_messages_and_a_press_are_all_taken(
     driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
 ) -> None:
-    bot = await start_bot(seeded_sqlite, DEFAULT_BUDGET)
-    zhang = Person(driver, office.zhang)
-    await zhang.says("/submit")
-    await zhang.reads("本周工作完成情况")
+    bot, zhang, _ = await at_first_step(driver, office, seeded_sqlite, start_bot)
     await driver.mark_seen(zhang.chat)
     for part in ("一、走访企业12家", "二、举办招聘会1场", "三、新增岗位30个"):
         await zhang.says(part)  # one long report, split by the client, at machine speed
