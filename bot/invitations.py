@@ -140,20 +140,26 @@ def render_checklist(locale: str, title: str, statuses: list[ContactStatus], as_
         if status.group_position != current:
             current, number = status.group_position, number + 1
             lines.append(say(locale, "invite.checklist.group", number=number, group=status.group))
-        handle = f" @{status.username}" if status.username else ""
         lines.append(
             say(
                 locale,
                 "invite.checklist.line",
                 mark=_MARKS[status.state],
-                name=status.name,
-                handle=handle,
+                who=_who(status),
                 kind=translate(locale, f"invite.kind.{status.kind}"),
                 state=translate(locale, f"invite.state.{status.state}"),
             )
         )
     lines.append(say(locale, "invite.checklist.as_of", time=as_of))
     return "\n".join(lines)
+
+
+def _who(status: ContactStatus) -> str:
+    """ "张伟 @zhang_wei"; just "@li_na" while the roster's username is all that is known."""
+    handle = f"@{status.username}" if status.username else ""
+    if not status.name or status.name in (status.username, handle):
+        return handle or status.name
+    return f"{status.name} {handle}".strip()
 
 
 _MARKS = {"not_opened": "⬜", "opened": "🔵", "confirmed": "✅", "declined": "❗"}
@@ -334,6 +340,8 @@ async def press(caller: Caller, data: str, message_id: int | None, bot_username:
         workspace = await checked(caller, target, ACTION)
         if workspace is None:
             return await denied(caller, ACTION, target, button=verb, quiet=True)
+        if not caller.private:  # a checklist and a chooser live in a private chat only
+            return Answer(toast=caller.label("access.stale"))
         if verb == "o":
             return await _send(caller, workspace, bot_username)
         reply = await checklist_reply(
