@@ -271,8 +271,9 @@ async def _send(caller: Caller, workspace: Workspace, bot_username: str) -> Answ
     person = caller.person
     if not person.started_bot or person.telegram_user_id is None:
         return Answer([office, Reply(caller.say("invite.open_private_first", bot=bot_username))])
+    # No acknowledgement in the office chat: the invitation itself shows it was sent.
     private = Reply(checklist.text, buttons=checklist.buttons, chat_id=person.telegram_user_id)
-    return Answer([office, Reply(caller.say("invite.sent_private")), private])
+    return Answer([office, private])
 
 
 # --- a contact opens the link ----------------------------------------------------------------
