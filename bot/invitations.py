@@ -71,8 +71,10 @@ async def invitations(
     has no ``chat_id`` (the chat the update came from: the director's or staff's private
     chat after an import, or a ``/invite`` there) and is in ``locale``.
     """
-    office = await office_invitation(session, workspace, now, bot_username)
     checklist = await checklist_reply(session, workspace, locale, now)
+    if not workspace.office_chat_active:  # the bot is not in the office chat (removed)
+        return [Reply(say(locale, "invite.office_chat_gone")), checklist]
+    office = await office_invitation(session, workspace, now, bot_username)
     return [office, checklist] if office is not None else [checklist]
 
 
@@ -261,6 +263,8 @@ async def invite_command(caller: Caller, bot_username: str) -> Answer:
 
 
 async def _send(caller: Caller, workspace: Workspace, bot_username: str) -> Answer:
+    if not workspace.office_chat_active:  # nowhere to post: say so (the sender would fail)
+        return Answer([Reply(caller.say("invite.office_chat_gone"))])
     office = await office_invitation(caller.session, workspace, caller.now, bot_username)
     if office is None:
         return Answer([Reply(caller.say("invite.no_groups"))])

@@ -6,17 +6,21 @@ checklist filling as they do (refreshed by a button, in place).
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from sandbox.driver import SandboxDriver, SandboxMessage
-from storage.models import AuditLog, DeepLink, TaskGroup, Workspace
+from storage.models import AuditLog, Contact, DeepLink, Membership, TaskGroup, Workspace
+from storage.models import Person as PersonRow
 from tests.e2e.conftest import Office, StartBot
 from tests.e2e.scenario import Person
 from tests.e2e.seed import open_session
 
 pytestmark = pytest.mark.e2e
+
+NOW = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
 
 
 async def bot_name(driver: SandboxDriver) -> str:
@@ -162,3 +166,48 @@ async def test_confirming_survives_a_crash_and_twice_is_once(
     checklist = await director.reads("联络员打开情况")
     assert "✅ 王芳 @wang_fang（副联络员）：已确认" in checklist.text
     assert "已打开 1/3 人，已确认 1 人" in checklist.text
+
+
+async def test_a_director_of_two_offices_chooses_which_to_invite_for(
+    driver: SandboxDriver, office: Office, seeded_database: str, start_bot: StartBot
+) -> None:
+    second = await driver.create_group("第二办公室", members=[office.director.id, office.li.id])
+    async with open_session(seeded_database) as session:
+        director = await session.scalar(
+            select(PersonRow).where(PersonRow.username == "zhao_director")
+        )
+        li = await session.scalar(select(PersonRow).where(PersonRow.username == "li_na"))
+        assert director is not None and li is not None
+        other = Workspace(chat_id=second.id, title="第二办公室", settings={}, created_at=NOW)
+        session.add(other)
+        await session.flush()
+        group = TaskGroup(workspace_id=other.id, code="SAFE", name="安全生产组", position=1)
+        group.contacts = [Contact(person_id=li.id, kind="primary")]
+        session.add_all(
+            [group, Membership(workspace_id=other.id, person_id=director.id, role="director")]
+        )
+    await start_bot(seeded_database)
+    zhao = Person(driver, office.director)
+    await zhao.says("/invite")
+    await zhao.reads("请选择要操作的办公室")
+    await zhao.presses("第二办公室")
+    invitation = await driver.wait_for_message(second.id, contains="请各专项组联络员")
+    assert "1. 安全生产组：@li_na" in invitation.text and "就业援助组" not in invitation.text
+    checklist = await zhao.reads("联络员打开情况（第二办公室）")
+    assert "已打开 0/1 人" in checklist.text
+    await driver.expect_no_message(office.chat.id, within=0.5)  # the first office: nothing
+
+
+async def test_without_the_office_chat_nothing_is_posted_and_the_director_is_told(
+    driver: SandboxDriver, office: Office, seeded_database: str, start_bot: StartBot
+) -> None:
+    await start_bot(seeded_database)
+    zhao = Person(driver, office.director)
+    await zhao.says("/start")
+    await zhao.reads("例会助手")
+    bot_id = (await driver.bot_info())["user"]["id"]
+    await driver.set_member(office.chat.id, bot_id, "kicked", by=office.director)
+    await zhao.reads("我已被移出办公室群")
+    await zhao.says("/invite")
+    await zhao.reads("我目前不在办公室群中")
+    assert await count(seeded_database, DeepLink, purpose="invite") == 0
