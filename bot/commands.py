@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("rubric", frozenset({"director", "staff"})),
     ("roles", frozenset({"director"})),
     ("groups", frozenset({"director", "staff"})),
+    ("invite", frozenset({"director", "staff"})),
     ("audit", frozenset({"director"})),
     ("unbind", frozenset({"director"})),
     # Everyone may ask; the right is Telegram's: an administrator of the group.
@@ -44,6 +45,7 @@ GROUP_COMMANDS = (
     "unbind",
     "roles",
     "groups",
+    "invite",
     "audit",
 )
 
