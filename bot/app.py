@@ -52,6 +52,7 @@ from handlers import (
     reports,
     rollups,
     settings,
+    uncertain,
 )
 from handlers.dropped import DroppedMarks
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
@@ -140,6 +141,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CallbackQueryHandler(ledgers.button, pattern=ledgers.CALLBACK_PATTERN))
     add(CallbackQueryHandler(reports.button, pattern=reports.CALLBACK_PATTERN))
     add(CallbackQueryHandler(rollups.button, pattern=rollups.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(uncertain.button, pattern=uncertain.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.stale_button))
     add(
         MessageHandler(

@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot import access
 from bot.clock import now
+from bot.cycle import uncertain
 from bot.people import workspace_for_chat
 from bot.replies import Button, Reply
 from bot.reports import service, text
@@ -55,6 +56,7 @@ async def _answer(turn: Turn, command: str, workspace: Workspace) -> None:
     session, moment, locale = turn.session, now(), turn.locale
     if command == "report":
         turn.replies.extend(await service.status_replies(session, workspace, moment, locale))
+        turn.replies.extend(await uncertain.notice(turn.caller(), workspace))
         return
     key = await service.current_period_key(session, workspace, moment)
     if command == "agenda":
