@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.clock import FileClock
 from sandbox.driver import SandboxDriver, SandboxMessage, SandboxUser
@@ -117,9 +118,7 @@ async def press(
 async def add_staff(driver: SandboxDriver, url: str) -> SandboxUser:
     qian = await driver.create_user("钱干事", username="qian_staff", language_code="zh-hans")
     async with open_session(url) as session:
-        workspace = await session.scalar(
-            Workspace.__table__.select().with_only_columns(Workspace.id)
-        )
+        workspace = await session.scalar(select(Workspace.id))
         person = Person(username="qian_staff", display_name="qian_staff")
         session.add(person)
         await session.flush()
@@ -215,11 +214,9 @@ async def test_no_need_to_resend_dismisses_them_unsent(
     assert await press(driver, office.director, notice, dismiss) == "这些消息已处理过，未再发送。"
     await driver.expect_no_message(office.zhang.id, within=4.0)  # past a sweep: not sent
     async with open_session(url) as session:
-        row = await session.scalar(
-            Delivery.__table__.select()
-            .with_only_columns(Delivery.status)
-            .where(Delivery.chat_id == office.zhang.id)
+        status = await session.scalar(
+            select(Delivery.status).where(Delivery.chat_id == office.zhang.id)
         )
-    assert row == "dismissed"
+    assert status == "dismissed"
     await report(driver, office.director)
     await driver.expect_no_message(office.director.id, within=2.0)
