@@ -674,9 +674,12 @@ class OfficeQuestion(Base):
 
     Kept in the database, not in memory, so a restart or another instance between the
     question and the press still runs the command asked for, once (``answered_at``).
+    Ids are never reused (SQLite's AUTOINCREMENT), so an old button whose question was
+    pruned names nothing rather than a newer question.
     """
 
     __tablename__ = "office_question"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from bot import access
 from bot.caller import Caller
@@ -30,6 +31,7 @@ CALLBACK_PATTERN = r"^of:"
 CHOOSE = "office.choose"
 _DATA = re.compile(r"of:([0-9]{1,10}):([0-9]{1,10})")
 MAX_ID = 2**31 - 1
+KEPT = timedelta(days=30)  # how long an unanswered question's buttons keep working
 
 # A command the question can run again once the office is chosen: (caller, args) -> Answer.
 Run = Callable[[Caller, str], Awaitable[Answer]]
@@ -65,7 +67,17 @@ async def office_for(
 async def ask(
     caller: Caller, action: str, name: str, args: str, options: list[Workspace], text: str
 ) -> Answer:
-    """Write the pending command down and show one button per office."""
+    """Write the pending command down and show one button per office.
+
+    The person's questions older than :data:`KEPT` go first: a button that old is stale,
+    and the table stays the size of what is still being asked.
+    """
+    await caller.session.execute(
+        delete(OfficeQuestion).where(
+            OfficeQuestion.person_id == caller.person.id,
+            OfficeQuestion.created_at < caller.now - KEPT,
+        )
+    )
     question = OfficeQuestion(
         person_id=caller.person.id, command=name, action=action, args=args, created_at=caller.now
     )

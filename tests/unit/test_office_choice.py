@@ -3,7 +3,7 @@ private command acts on, the question and its press, the remembered choice."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -177,3 +177,20 @@ async def test_office_shows_the_current_choice_and_asks(database: Database) -> N
         assert "没有权限" in none.replies[0].text
         in_group = Caller(session, zhao, "zh-CN", NOW, -1001, False)
         assert "私聊" in (await office.office_command(in_group)).replies[0].text
+
+
+async def test_a_month_old_question_is_forgotten_when_the_next_is_asked(
+    database: Database,
+) -> None:
+    await world(database)
+    async with database.session() as session:
+        zhao = await someone(session, "zhao")
+        old = Caller(session, zhao, "zh-CN", NOW - office.KEPT - timedelta(minutes=1), 1, True)
+        await office.office_for(old, ACTION, "probe")
+        old_id = await session.scalar(select(OfficeQuestion.id))
+        await office.office_for(caller(session, zhao), ACTION, "probe")
+    async with database.session() as session:
+        zhao = await someone(session, "zhao")
+        gone = await office.press(caller(session, zhao), f"of:{old_id}:1", None)
+        assert gone.toast == "这个按钮已失效。"
+    assert await questions(database) == 1

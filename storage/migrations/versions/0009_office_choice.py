@@ -33,6 +33,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_office_question")),
+        sqlite_autoincrement=True,  # an old button's id never names a newer question
     )
     op.create_index(
         op.f("ix_office_question_person_id"), "office_question", ["person_id"], unique=False
