@@ -42,7 +42,17 @@ from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
 from bot.reports import outputs
-from handlers import access, basic, chats, dialog, ledgers, reports, rollups, settings
+from handlers import (
+    access,
+    basic,
+    chats,
+    dialog,
+    invitations,
+    ledgers,
+    reports,
+    rollups,
+    settings,
+)
 from handlers import office as office_choice
 from handlers.dropped import DroppedMarks
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
@@ -96,11 +106,13 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         ("roles", access.roles),
         ("groups", access.groups),
         ("audit", access.audit_log),
+        ("invite", invitations.invite),
     ):
         add(CommandHandler(name, callback, filters=anywhere))
     add(CallbackQueryHandler(access.button, pattern=ACCESS_BUTTONS))
     add(CommandHandler("office", office_choice.office_command, filters=anywhere))
     add(CallbackQueryHandler(office_choice.button, pattern=office_choice.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(invitations.button, pattern=invitations.CALLBACK_PATTERN))
     # The bot's own membership: office chat left or rejoined, or a new group to greet.
     add(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
     add(ChatMemberHandler(chats.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
