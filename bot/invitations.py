@@ -12,8 +12,8 @@ A confirmation or a "not me" is kept in the audit log (``invite.confirmed`` /
 the director can see it in ``/audit`` too.
 
 Buttons carry ``iv:<verb>:<id>``: ``r`` refreshes a checklist (workspace), ``o`` chooses
-the office (workspace: the chooser of before :mod:`bot.access.office`, still honoured), ``y``/``n`` answer the confirmation (group). Rights are looked up
-again on every press.
+the office (workspace: the chooser of before :mod:`bot.access.office`, still honoured),
+``y``/``n`` answer the confirmation (group). Rights are looked up again on every press.
 """
 
 from __future__ import annotations
