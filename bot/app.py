@@ -42,7 +42,7 @@ from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
 from bot.reports import outputs
-from handlers import access, basic, chats, dialog, ledgers, reports, rollups, settings
+from handlers import access, basic, chats, dialog, ledgers, reports, rollups, roster, settings
 from handlers.dropped import DroppedMarks
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
@@ -94,10 +94,12 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         ("unbind", access.unbind),
         ("roles", access.roles),
         ("groups", access.groups),
+        ("roster", roster.roster_command),
         ("audit", access.audit_log),
     ):
         add(CommandHandler(name, callback, filters=anywhere))
     add(CallbackQueryHandler(access.button, pattern=ACCESS_BUTTONS))
+    add(CallbackQueryHandler(roster.button, pattern=roster.CALLBACK_PATTERN))
     # The bot's own membership: office chat left or rejoined, or a new group to greet.
     add(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
     add(ChatMemberHandler(chats.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -135,6 +137,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         )
     )
     add(MessageHandler(group & REPLY_TO_ME & ~filters.COMMAND, basic.group_reply))
+    # A Word file is a pasted report; a spreadsheet a roster to import (handlers.roster).
     add(MessageHandler(private & filters.Document.ALL, dialog.document))
     add(MessageHandler(private & ~filters.COMMAND, dialog.answer))
     application.add_error_handler(on_error)

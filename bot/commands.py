@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("rubric", frozenset({"director", "staff"})),
     ("roles", frozenset({"director"})),
     ("groups", frozenset({"director", "staff"})),
+    ("roster", frozenset({"director", "staff"})),
     ("audit", frozenset({"director"})),
     ("unbind", frozenset({"director"})),
     # Everyone may ask; the right is Telegram's: an administrator of the group.

@@ -45,6 +45,7 @@ POLICY: dict[str, frozenset[str]] = {
     "assessment.manage": MANAGERS,
     "highlight.manage": MANAGERS,
     "groups.manage": MANAGERS,
+    "roster.manage": MANAGERS,
     "roles.manage": frozenset({DIRECTOR}),
     "audit.read": frozenset({DIRECTOR}),
     "workspace.unbind": frozenset({DIRECTOR}),

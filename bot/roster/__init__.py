@@ -73,7 +73,7 @@ from bot.roster.model import (
     split_member_units,
 )
 from bot.roster.reading import read_roster, read_roster_bytes
-from bot.roster.writing import write_roster
+from bot.roster.writing import roster_xlsx, write_roster
 
 __all__ = [
     "COLUMNS",
@@ -100,6 +100,7 @@ __all__ = [
     "read_roster",
     "read_roster_bytes",
     "roster_group_of",
+    "roster_xlsx",
     "split_member_units",
     "write_roster",
 ]
