@@ -43,8 +43,9 @@ comes before the first write, and a database error rolls the whole import back.
 The package, by concern: :mod:`~bot.roster.model` (the data, columns, cell parsers and the
 checks), :mod:`~bot.roster.reading`, :mod:`~bot.roster.writing`, :mod:`~bot.roster.applying`
 (the database), :mod:`~bot.roster.preview` (what an import would change), and
-:mod:`~bot.roster.upload` (a file sent in the chat: its checks, its pending import). The
-public names are re-exported here, so callers import from :mod:`bot.roster`.
+:mod:`~bot.roster.upload` (a file sent in the chat: is it taken, and its groups), and
+:mod:`~bot.roster.chat` (/roster, the preview's pending import, 确认导入). The main public
+names are re-exported here, so callers import from :mod:`bot.roster`.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ async def on_upload(caller: Caller, upload: Upload, file_name: str) -> Answer:
         )
         return Answer([Reply(caller.say("roster.upload.not_manager"))])
     if upload.refusal:
-        return Answer([Reply(caller.say(upload.refusal, limit="1 MB"))])
+        return Answer([Reply(caller.say(upload.refusal))])
     if upload.issues:
         return Answer([Reply(_issues_text(caller, upload))])
     change, base = await plan(caller.session, workspace.id, upload.groups)

@@ -6,13 +6,20 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
+from datetime import datetime, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
 
+from bot.caller import Caller
+from bot.replies import Answer
 from bot.roster import RosterGroup, RosterIndicator, roster_xlsx
+from bot.roster.chat import on_upload, press
 from bot.roster.preview import diff, fingerprint, preview_text
 from bot.roster.upload import (
     FORMULAS,
@@ -20,11 +27,15 @@ from bot.roster.upload import (
     MAX_BYTES,
     TOO_BIG,
     WRONG_TYPE,
+    Upload,
     is_spreadsheet,
     kind_of,
     parse_upload,
     read_upload,
 )
+from storage.db import Database
+from storage.models import AuditLog, Membership, PendingImport, Person, TaskGroup, Workspace
+from tests.conftest import FROZEN_NOW
 
 HEADER = "名称,代码,序号,责任单位,责任人,成员单位,工作职责,联络员,备用联络员,重点指标\r\n"
 
@@ -205,3 +216,107 @@ def test_the_template_has_the_header_and_a_guide_and_text_never_becomes_a_formul
     assert load_workbook(io.BytesIO(data)).sheetnames == ["专项组名册", "Guide"]
     read = parse_upload(".xlsx", data)  # no formula: the export reads back as typed
     assert [(g.name, g.duties) for g in read.groups] == [("=1+1", "=HYPERLINK(1)")]
+
+
+# --- a pending import, decided once ---------------------------------------------------------
+
+
+Act = Callable[[Caller], Awaitable[Answer]]
+
+
+async def _office(database: Database) -> tuple[int, int, int]:
+    """An office with its director and one staff member: (workspace, director, staff) ids."""
+    async with database.session() as session:
+        workspace = Workspace(chat_id=-100, title="办公室", settings={}, created_at=FROZEN_NOW)
+        director, staff = Person(display_name="主任"), Person(display_name="干事")
+        session.add_all([workspace, director, staff])
+        await session.flush()
+        session.add_all(
+            [
+                Membership(workspace_id=workspace.id, person_id=director.id, role="director"),
+                Membership(workspace_id=workspace.id, person_id=staff.id, role="staff"),
+            ]
+        )
+        return workspace.id, director.id, staff.id
+
+
+async def _act(database: Database, person_id: int, act: Act, when: datetime = FROZEN_NOW) -> Answer:
+    async with database.session() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        return await act(Caller(session, person, "zh-CN", when, person.id, True))
+
+
+@pytest.mark.usefixtures("frozen_clock")
+async def test_only_the_uploader_confirms_and_only_once(database: Database) -> None:
+    workspace_id, director, staff = await _office(database)
+    upload = Upload(groups=[group("G01", "就业援助组"), group("G02", "志愿组")])
+    previewed = await _act(database, director, lambda c: on_upload(c, upload, "名册.xlsx"))
+    [[confirm, cancel]] = previewed.replies[0].buttons
+    assert confirm.data and cancel.data and "新增专项组（2个）" in previewed.replies[0].text
+
+    other = await _act(database, staff, lambda c: press(c, confirm.data or "", 5))
+    assert other.toast == "这份名册只能由上传者确认。" and not other.replies
+    forged = await _act(database, director, lambda c: press(c, "ro:y:99999", 5))
+    assert forged.toast == "这个按钮已失效。"
+    done = await _act(database, director, lambda c: press(c, confirm.data or "", 5))
+    assert "名册已导入" in done.replies[0].text and done.replies[0].edit_message_id == 5
+    again = await _act(database, director, lambda c: press(c, confirm.data or "", 5))
+    assert again.toast == "这份名册已经导入过了。" and not again.replies
+    late_cancel = await _act(database, director, lambda c: press(c, cancel.data or "", 5))
+    assert late_cancel.toast == "这份名册已经导入过了。"
+
+    async with database.session() as session:
+        codes = await session.scalars(
+            select(TaskGroup.code).where(TaskGroup.workspace_id == workspace_id)
+        )
+        assert sorted(codes) == ["G01", "G02"]
+        entries = list(
+            await session.scalars(select(AuditLog).where(AuditLog.action == "roster.import.chat"))
+        )
+        assert [e.person_id for e in entries] == [director]
+    same = await _act(database, staff, lambda c: on_upload(c, upload, "名册.xlsx"))
+    assert "没有需要变更的内容" in same.replies[0].text and not same.replies[0].buttons
+
+
+@pytest.mark.usefixtures("frozen_clock")
+async def test_a_preview_outdated_by_time_or_another_import_applies_nothing(
+    database: Database,
+) -> None:
+    _workspace_id, director, staff = await _office(database)
+    first = Upload(groups=[group("G01", "甲")])
+    second = Upload(groups=[group("G01", "乙")])
+    a = await _act(database, director, lambda c: on_upload(c, first, "a.xlsx"))
+    b = await _act(database, staff, lambda c: on_upload(c, second, "b.xlsx"))
+    await _act(database, director, lambda c: press(c, a.replies[0].buttons[0][0].data or "", 1))
+    stale = await _act(
+        database, staff, lambda c: press(c, b.replies[0].buttons[0][0].data or "", 2)
+    )
+    assert "名册在此期间已有变更" in stale.replies[0].text
+    c = await _act(database, staff, lambda c: on_upload(c, second, "b.xlsx"))
+    later = FROZEN_NOW + timedelta(days=2)
+    expired = await _act(
+        database, staff, lambda x: press(x, c.replies[0].buttons[0][0].data or "", 3), later
+    )
+    assert "已过期" in expired.replies[0].text
+    async with database.session() as session:
+        names = await session.scalars(select(TaskGroup.name))
+        assert list(names) == ["甲"]
+
+
+async def test_someone_who_manages_no_office_is_refused_and_it_is_written_down(
+    database: Database,
+) -> None:
+    await _office(database)
+    async with database.session() as session:
+        contact = Person(display_name="联络员")
+        session.add(contact)
+        await session.flush()
+        contact_id = contact.id
+    upload = Upload(groups=[group("G01")])
+    refused = await _act(database, contact_id, lambda c: on_upload(c, upload, "x.xlsx"))
+    assert "只有主任或办公室人员可以导入名册" in refused.replies[0].text
+    async with database.session() as session:
+        denied = await session.scalar(select(AuditLog).where(AuditLog.action == "access.denied"))
+        assert denied is not None and denied.details["attempted"] == "roster.manage"
+        assert await session.scalar(select(func.count()).select_from(PendingImport)) == 0
