@@ -42,7 +42,18 @@ from bot.config import Config
 from bot.i18n import SUPPORTED_LOCALES, normalize_locale, translate
 from bot.replies import Reply
 from bot.reports import outputs
-from handlers import access, basic, chats, dialog, ledgers, reports, rollups, roster, settings
+from handlers import (
+    access,
+    basic,
+    chats,
+    dialog,
+    invitations,
+    ledgers,
+    reports,
+    rollups,
+    roster,
+    settings,
+)
 from handlers.dropped import DroppedMarks
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
@@ -96,10 +107,12 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         ("groups", access.groups),
         ("roster", roster.roster_command),
         ("audit", access.audit_log),
+        ("invite", invitations.invite),
     ):
         add(CommandHandler(name, callback, filters=anywhere))
     add(CallbackQueryHandler(access.button, pattern=ACCESS_BUTTONS))
     add(CallbackQueryHandler(roster.button, pattern=roster.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(invitations.button, pattern=invitations.CALLBACK_PATTERN))
     # The bot's own membership: office chat left or rejoined, or a new group to greet.
     add(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
     add(ChatMemberHandler(chats.bot_membership, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -25,6 +25,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("roles", frozenset({"director"})),
     ("groups", frozenset({"director", "staff"})),
     ("roster", frozenset({"director", "staff"})),
+    ("invite", frozenset({"director", "staff"})),
     ("audit", frozenset({"director"})),
     ("unbind", frozenset({"director"})),
     # Everyone may ask; the right is Telegram's: an administrator of the group.
@@ -45,6 +46,7 @@ GROUP_COMMANDS = (
     "unbind",
     "roles",
     "groups",
+    "invite",
     "audit",
 )
 

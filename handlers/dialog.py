@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import CallbackQuery, Message, Update
 from telegram.ext import ContextTypes, filters
 
-from bot import deeplinks, dialog, typed_text
+from bot import deeplinks, dialog, invitations, typed_text
 from bot.clock import now
 from bot.ledgers import decide
 from bot.paste import docx as paste_docx
@@ -50,6 +50,9 @@ async def start_with_payload(update: Update, turn: Turn) -> None:
         turn.take(
             await decide.begin(turn.session, turn.person, turn.locale, now(), link.workspace_id),
         )
+        return
+    if link.purpose == invitations.PURPOSE:  # a group's invitation, posted in the office chat
+        turn.take(await invitations.open_invitation(turn.caller(), link))
         return
     answer = await dialog.begin(turn.session, turn.person, turn.locale, now(), link.group_id)
     turn.take(answer)

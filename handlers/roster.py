@@ -55,4 +55,7 @@ async def button(update: Update, turn: Turn) -> None:
     query = update.callback_query
     assert query is not None
     message_id = query.message.message_id if query.message is not None else None
-    turn.take(await roster_chat.press(turn.caller(), query.data or "", message_id))
+    answer = await roster_chat.press(
+        turn.caller(), query.data or "", message_id, turn.services.bot_username
+    )
+    turn.take(answer)

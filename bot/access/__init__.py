@@ -46,6 +46,7 @@ POLICY: dict[str, frozenset[str]] = {
     "highlight.manage": MANAGERS,
     "groups.manage": MANAGERS,
     "roster.manage": MANAGERS,
+    "invite.send": MANAGERS,
     "roles.manage": frozenset({DIRECTOR}),
     "audit.read": frozenset({DIRECTOR}),
     "workspace.unbind": frozenset({DIRECTOR}),

@@ -19,6 +19,7 @@ from sqlalchemy import update
 from bot import access
 from bot.access.views import checked, choosable, choose_workspace, denied
 from bot.caller import Caller
+from bot.invitations import invitations
 from bot.replies import Answer, Attachment, Button, Reply, escape
 from bot.roster.applying import apply_roster
 from bot.roster.model import ImportSummary, RosterGroup, RosterIndicator
@@ -139,7 +140,9 @@ def _issues_text(caller: Caller, upload: Upload) -> str:
 # --- 确认导入 and 取消 -------------------------------------------------------------------------
 
 
-async def press(caller: Caller, data: str, message_id: int | None) -> Answer:
+async def press(
+    caller: Caller, data: str, message_id: int | None, bot_username: str = ""
+) -> Answer:
     """A ``ro:`` button: the pending import it names, decided once, by its uploader."""
     match = _DATA.match(data)
     pending = await caller.session.get(PendingImport, int(match[2])) if match else None
@@ -154,7 +157,7 @@ async def press(caller: Caller, data: str, message_id: int | None) -> Answer:
         return await denied(caller, ACTION, pending.workspace_id, button="ro", quiet=True)
     if match[1] == "n":
         return await _cancel(caller, pending, message_id)
-    return await _confirm(caller, workspace, pending, message_id)
+    return await _confirm(caller, workspace, pending, message_id, bot_username)
 
 
 async def _decide(caller: Caller, pending: PendingImport, status: str) -> bool:
@@ -180,7 +183,11 @@ async def _cancel(caller: Caller, pending: PendingImport, message_id: int | None
 
 
 async def _confirm(
-    caller: Caller, workspace: Workspace, pending: PendingImport, message_id: int | None
+    caller: Caller,
+    workspace: Workspace,
+    pending: PendingImport,
+    message_id: int | None,
+    bot_username: str,
 ) -> Answer:
     if caller.now - pending.created_at > EXPIRES or await _roster_changed(caller, pending):
         await _decide(caller, pending, "cancelled")
@@ -197,7 +204,7 @@ async def _confirm(
     )
     text = caller.say("roster.confirm.applied", summary=summary.describe(caller.locale))
     answer = _edited(caller, message_id, text, caller.label("roster.confirm.applied_short"))
-    answer.replies.extend(await post_import_replies(caller, workspace, summary))
+    answer.replies.extend(await post_import_replies(caller, workspace, summary, bot_username))
     return answer
 
 
@@ -217,9 +224,10 @@ def groups_of_rows(rows: list[dict[str, Any]]) -> list[RosterGroup]:
 
 
 async def post_import_replies(
-    caller: Caller, workspace: Workspace, summary: ImportSummary
+    caller: Caller, workspace: Workspace, summary: ImportSummary, bot_username: str
 ) -> list[Reply]:
     """What is said right after an import from the chat was applied, in the same unit of
-    work (the import is flushed, not yet committed): the place for the office chat's
-    per-group invitations and the director's checklist. Nothing yet."""
-    return []
+    work (the import is flushed, not yet committed, so the replies go out only if it
+    commits): the office chat's message with each group's invitation, and the checklist
+    of contacts for whoever confirmed (:func:`bot.invitations.invitations`)."""
+    return await invitations(caller.session, workspace, caller.locale, caller.now, bot_username)

@@ -7,12 +7,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from typing import Any
 
 from sqlalchemy import select, text
 
 from bot.i18n import translate
-from storage.models import AuditLog, Base, Membership, Person, Workspace
+from storage.models import AuditLog, Base, DialogState, Membership, Person, Workspace
 from tests.e2e.seed import open_session
 
 # Tables a refused attempt may write to: the mark that the update was handled, the audit
@@ -37,6 +39,25 @@ async def snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
             rows = await session.execute(text(f"SELECT * FROM {name}{where} ORDER BY {order}"))
             tables[name] = [tuple(row) for row in rows.all()]
     return tables
+
+
+async def prompt_recorded(database_url: str, message_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    """Until the bot has written down the dialog prompt ``message_id``.
+
+    It does so in a small transaction of its own after the send (handlers.turn.deliver), so
+    the prompt can reach the chat before its id reaches the database; a snapshot taken in
+    between would see that write as a change made by whatever came next.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        async with open_session(database_url) as session:
+            found = await session.scalar(
+                select(DialogState.id).where(DialogState.prompt_message_id == message_id)
+            )
+        if found is not None:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"prompt {message_id} was never recorded")
 
 
 async def audit_actions(database_url: str) -> list[tuple[str, dict[str, Any]]]:

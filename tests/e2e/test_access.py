@@ -20,6 +20,7 @@ from storage.models import Contact, DialogState, Indicator, Person, Submission, 
 from tests.e2e.access_world import (
     audit_actions,
     denials,
+    prompt_recorded,
     role_of,
     snapshot,
     workspace_row,
@@ -296,7 +297,7 @@ async def test_a_contact_forging_a_groups_button_is_refused(
     await zhang.says("/groups")
     await zhang.reads("没有权限")
     await zhang.says("/submit")
-    await zhang.reads("本周工作完成情况")
+    await prompt_recorded(seeded_sqlite, (await zhang.reads("本周工作完成情况")).id)
     workspace = await workspace_row(seeded_sqlite, office.chat.id)
     assert workspace is not None
     emp = await group_id(seeded_sqlite, "EMP")

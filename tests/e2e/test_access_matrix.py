@@ -14,7 +14,7 @@ import pytest
 from bot.commands import COMMANDS, GROUP_COMMANDS
 from bot.i18n import SUPPORTED_LOCALES, translate
 from sandbox.driver import SandboxDriver, SandboxMessage, SandboxUser
-from tests.e2e.access_world import snapshot
+from tests.e2e.access_world import prompt_recorded, snapshot
 from tests.e2e.conftest import GROUPS, Office, StartBot
 from tests.e2e.seed import seed_office
 
@@ -102,7 +102,8 @@ async def test_each_role_is_allowed_or_refused_with_nothing_changed(
         await ask(driver, user, user.id, "/start")
     contact = cast["contact"]
     await driver.send_text(contact, contact.id, "/submit")  # a report in progress
-    await driver.wait_for_message(contact.id, contains="本周工作完成情况")
+    prompt = await driver.wait_for_message(contact.id, contains="本周工作完成情况")
+    await prompt_recorded(database_url, prompt.id)  # before the first snapshot
 
     places = [("private", None)]
     if command in GROUP_COMMANDS and command not in GROUP_SKIP:

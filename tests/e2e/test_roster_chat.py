@@ -164,6 +164,14 @@ async def test_a_new_office_downloads_the_template_fixes_its_file_and_imports_it
         "G02": ("志愿服务组", True, {"li_na", "wang_fang"}),
         "G03": ("环境整治组", True, set()),
     }
+    # Right after the import: each group's invitation in the office chat, a checklist here.
+    invitation = await driver.wait_for_message(chat_id, contains="请各专项组联络员点击本组的按钮")
+    assert [row[0] for row in invitation.buttons] == [
+        "1. 就业援助组",
+        "2. 志愿服务组",
+        "3. 环境整治组",
+    ]
+    await chief.reads("联络员打开情况")
     [entry] = await imports_audited(seeded_database)
     assert entry.details["created"] == ["G01", "G02", "G03"]
     # The first office is untouched.
