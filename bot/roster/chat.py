@@ -14,7 +14,7 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from bot import access
 from bot.access.views import checked, choosable, choose_workspace, denied
@@ -34,6 +34,7 @@ PREFIX = "ro:"
 CALLBACK_PATTERN = r"^ro:"
 _DATA = re.compile(r"^ro:([yn]):([0-9]{1,10})$")
 EXPIRES = timedelta(days=1)  # a preview left this long is not applied; send the file again
+KEPT = timedelta(days=7)  # then it is forgotten (an applied import stays in the audit log)
 SHOWN_ISSUES = 40  # the rest is counted: one message must stay under Telegram's limit
 
 
@@ -108,6 +109,9 @@ async def on_upload(caller: Caller, upload: Upload, file_name: str) -> Answer:
     text = preview_text(change, caller.locale, title, file_name)
     if change.empty:
         return Answer([Reply(text)])
+    await caller.session.execute(
+        delete(PendingImport).where(PendingImport.created_at < caller.now - KEPT)
+    )
     pending = PendingImport(
         workspace_id=workspace.id,
         person_id=caller.person.id,
