@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
+from bot.access import views
 from bot.caller import Caller
 from bot.replies import Answer
 from bot.roster import RosterGroup, RosterIndicator, roster_xlsx
-from bot.roster.chat import on_upload, press
+from bot.roster.chat import on_upload, press, roster_command
 from bot.roster.preview import diff, fingerprint, preview_text
 from bot.roster.upload import (
     FORMULAS,
@@ -320,3 +321,23 @@ async def test_someone_who_manages_no_office_is_refused_and_it_is_written_down(
         denied = await session.scalar(select(AuditLog).where(AuditLog.action == "access.denied"))
         assert denied is not None and denied.details["attempted"] == "roster.manage"
         assert await session.scalar(select(func.count()).select_from(PendingImport)) == 0
+
+
+async def test_roster_in_two_offices_asks_which_and_sends_that_ones_file(
+    database: Database,
+) -> None:
+    first, director, _staff = await _office(database)
+    async with database.session() as session:
+        other = Workspace(chat_id=-200, title="第二办公室", settings={}, created_at=FROZEN_NOW)
+        session.add(other)
+        await session.flush()
+        session.add(Membership(workspace_id=other.id, person_id=director, role="director"))
+        second = other.id
+    asked = await _act(database, director, roster_command)
+    buttons = [button for row in asked.replies[0].buttons for button in row]
+    assert [b.label for b in buttons] == ["办公室", "第二办公室"]
+    chosen = await _act(database, director, lambda c: views.press(c, buttons[1].data or "", 1))
+    [reply] = chosen.replies
+    assert reply.attachment is not None and "「第二办公室」还没有专项组" in reply.text
+    assert load_workbook(io.BytesIO(reply.attachment.data)).sheetnames[1] == "填写说明"
+    assert first != second
