@@ -51,6 +51,7 @@ from handlers import (
     ledgers,
     reports,
     rollups,
+    roster,
     settings,
 )
 from handlers.dropped import DroppedMarks
@@ -104,11 +105,13 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         ("unbind", access.unbind),
         ("roles", access.roles),
         ("groups", access.groups),
+        ("roster", roster.roster_command),
         ("audit", access.audit_log),
         ("invite", invitations.invite),
     ):
         add(CommandHandler(name, callback, filters=anywhere))
     add(CallbackQueryHandler(access.button, pattern=ACCESS_BUTTONS))
+    add(CallbackQueryHandler(roster.button, pattern=roster.CALLBACK_PATTERN))
     add(CallbackQueryHandler(invitations.button, pattern=invitations.CALLBACK_PATTERN))
     # The bot's own membership: office chat left or rejoined, or a new group to greet.
     add(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
@@ -147,6 +150,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         )
     )
     add(MessageHandler(group & REPLY_TO_ME & ~filters.COMMAND, basic.group_reply))
+    # A Word file is a pasted report; a spreadsheet a roster to import (handlers.roster).
     add(MessageHandler(private & filters.Document.ALL, dialog.document))
     add(MessageHandler(private & ~filters.COMMAND, dialog.answer))
     application.add_error_handler(on_error)
