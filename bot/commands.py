@@ -24,6 +24,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("rubric", frozenset({"director", "staff"})),
     ("roles", frozenset({"director"})),
     ("groups", frozenset({"director", "staff"})),
+    ("roster", frozenset({"director", "staff"})),
     ("invite", frozenset({"director", "staff"})),
     ("audit", frozenset({"director"})),
     ("unbind", frozenset({"director"})),

@@ -690,6 +690,29 @@ class OfficeQuestion(Base):
     answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
+class PendingImport(Base):
+    """A roster file sent in the chat, read and previewed, waiting for 确认导入.
+
+    The parsed rows are kept (not the file), so a press after a restart, or on another
+    instance, still applies exactly what was previewed. ``status`` goes from ``pending``
+    to ``applied`` or ``cancelled`` once, by a conditional update: a second press finds it
+    no longer pending. ``base`` fingerprints the roster the preview was computed against,
+    so a press after the roster changed in between asks for a fresh upload instead.
+    """
+
+    __tablename__ = "pending_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    rows: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    base: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+
+
 # --- speed: indexes that keep the report's ledger reads bounded by what is open -------------
 # open_problems reads the problems unresolved or resolved after the week; open_decisions the
 # decisions not closed or closed after it. With these, both read two index ranges instead of

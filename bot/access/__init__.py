@@ -45,6 +45,7 @@ POLICY: dict[str, frozenset[str]] = {
     "assessment.manage": MANAGERS,
     "highlight.manage": MANAGERS,
     "groups.manage": MANAGERS,
+    "roster.manage": MANAGERS,
     "invite.send": MANAGERS,
     "roles.manage": frozenset({DIRECTOR}),
     "audit.read": frozenset({DIRECTOR}),
