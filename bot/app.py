@@ -54,6 +54,7 @@ from handlers import (
     roster,
     settings,
 )
+from handlers import office as office_choice
 from handlers.dropped import DroppedMarks
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
@@ -111,6 +112,8 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     ):
         add(CommandHandler(name, callback, filters=anywhere))
     add(CallbackQueryHandler(access.button, pattern=ACCESS_BUTTONS))
+    add(CommandHandler("office", office_choice.office_command, filters=anywhere))
+    add(CallbackQueryHandler(office_choice.button, pattern=office_choice.CALLBACK_PATTERN))
     add(CallbackQueryHandler(roster.button, pattern=roster.CALLBACK_PATTERN))
     add(CallbackQueryHandler(invitations.button, pattern=invitations.CALLBACK_PATTERN))
     # The bot's own membership: office chat left or rejoined, or a new group to greet.

@@ -28,6 +28,7 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("invite", frozenset({"director", "staff"})),
     ("audit", frozenset({"director"})),
     ("unbind", frozenset({"director"})),
+    ("office", frozenset({"director", "staff", "member"})),
     # Everyone may ask; the right is Telegram's: an administrator of the group.
     ("bind", frozenset()),
     ("help", frozenset()),

@@ -174,6 +174,10 @@ class Person(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
     started_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The office a private command acts on when the person has several (bot/access/office.py).
+    # No foreign key: a removed or unbound office is simply not among the person's offices
+    # any more, and the next command asks again.
+    office_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Membership(Base):
@@ -663,6 +667,27 @@ class PendingEdit(Base):
     field: Mapped[str] = mapped_column(String(32))
     chat_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+
+
+class OfficeQuestion(Base):
+    """A private command waiting for its office: "which office?" was asked, with buttons.
+
+    Kept in the database, not in memory, so a restart or another instance between the
+    question and the press still runs the command asked for, once (``answered_at``).
+    Ids are never reused (SQLite's AUTOINCREMENT), so an old button whose question was
+    pruned names nothing rather than a newer question.
+    """
+
+    __tablename__ = "office_question"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    command: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    args: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
 
 
 class PendingImport(Base):

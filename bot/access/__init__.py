@@ -50,6 +50,8 @@ POLICY: dict[str, frozenset[str]] = {
     "roles.manage": frozenset({DIRECTOR}),
     "audit.read": frozenset({DIRECTOR}),
     "workspace.unbind": frozenset({DIRECTOR}),
+    # /office: any role names an office the person may work in.
+    "office.choose": READERS,
 }
 
 

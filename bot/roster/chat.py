@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, update
 
 from bot import access
+from bot.access import office
 from bot.access.views import checked, choosable, choose_workspace, denied
 from bot.caller import Caller
 from bot.invitations import invitations
@@ -39,21 +40,26 @@ SHOWN_ISSUES = 40  # the rest is counted: one message must stay under Telegram's
 
 
 # --- which office ------------------------------------------------------------------------
-# The two places that decide which office a private /roster or upload acts on. Another
-# office chooser may replace them; nothing else here picks an office.
+# Both go through bot.access.office: /roster asks and is run again by the press; a sent
+# file cannot wait in a question (only the command's text is kept), so with several offices
+# and none remembered the sender chooses first and sends the file again.
 
 
 async def roster_office(caller: Caller) -> tuple[Workspace | None, Answer | None]:
-    """The office /roster shows: the one where the caller may manage the roster, or the
-    office chooser's buttons when there are several (:func:`choose_workspace`)."""
+    """The office /roster shows (:func:`choose_workspace`: asked, if several)."""
     return await choose_workspace(caller, ACTION, "roster")
 
 
-async def upload_office(caller: Caller) -> Workspace | None:
-    """The office a sent file is imported into: the caller's oldest office where they may
-    manage the roster (the preview names it), or None where they may nowhere."""
-    options = await access.workspaces_where(caller.session, caller.person, ACTION)
-    return options[0] if options else None
+async def upload_office(caller: Caller) -> Workspace | Answer | None:
+    """The office a sent file is imported into (the preview names it); the question which,
+    to answer before sending the file again; or None where they may manage none."""
+    if not await access.workspaces_where(caller.session, caller.person, ACTION):
+        return None
+    chosen = await office.office_for(caller, ACTION, "office")
+    if isinstance(chosen, Answer):
+        first = Reply(caller.say("roster.upload.choose_office_first"))
+        return Answer([first, *chosen.replies])
+    return chosen
 
 
 # --- /roster --------------------------------------------------------------------------------
@@ -82,6 +88,7 @@ async def roster_file(caller: Caller, workspace: Workspace) -> Answer:
 
 
 choosable("roster", ACTION, roster_file)
+office.command("roster", lambda caller, args: roster_command(caller))
 
 
 # --- a sent file ----------------------------------------------------------------------------
@@ -90,6 +97,8 @@ choosable("roster", ACTION, roster_file)
 async def on_upload(caller: Caller, upload: Upload, file_name: str) -> Answer:
     """A spreadsheet sent in private: refused, listed, "nothing changes", or previewed."""
     workspace = await upload_office(caller)
+    if isinstance(workspace, Answer):
+        return workspace
     if workspace is None:
         await access.refuse(
             caller.session,

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from bot.access import views
+from bot.access import office
 from bot.caller import Caller
 from bot.replies import Answer
 from bot.roster import RosterGroup, RosterIndicator, roster_xlsx
@@ -336,8 +336,33 @@ async def test_roster_in_two_offices_asks_which_and_sends_that_ones_file(
     asked = await _act(database, director, roster_command)
     buttons = [button for row in asked.replies[0].buttons for button in row]
     assert [b.label for b in buttons] == ["办公室", "第二办公室"]
-    chosen = await _act(database, director, lambda c: views.press(c, buttons[1].data or "", 1))
-    [reply] = chosen.replies
+    chosen = await _act(database, director, lambda c: office.press(c, buttons[1].data or "", 1))
+    said, reply = chosen.replies  # the office remembered (bot.access.office), then the file
+    assert "第二办公室" in said.text and said.edit_message_id == 1
     assert reply.attachment is not None and "「第二办公室」还没有专项组" in reply.text
     assert load_workbook(io.BytesIO(reply.attachment.data)).sheetnames[1] == "填写说明"
     assert first != second
+
+
+@pytest.mark.usefixtures("frozen_clock")
+async def test_a_file_sent_by_a_manager_of_two_offices_waits_for_the_office_chosen(
+    database: Database,
+) -> None:
+    first, director, _staff = await _office(database)
+    async with database.session() as session:
+        other = Workspace(chat_id=-200, title="第二办公室", settings={}, created_at=FROZEN_NOW)
+        session.add(other)
+        await session.flush()
+        session.add(Membership(workspace_id=other.id, person_id=director, role="director"))
+    upload = Upload(groups=[group("G01", "就业援助组"), group("G02", "志愿组")])
+    asked = await _act(database, director, lambda c: on_upload(c, upload, "名册.xlsx"))
+    first_reply, question = asked.replies
+    assert "再发送一次文件" in first_reply.text
+    buttons = [b for row in question.buttons for b in row]
+    assert [b.label for b in buttons] == ["办公室", "第二办公室"]
+    async with database.session() as session:
+        assert await session.scalar(select(func.count()).select_from(PendingImport)) == 0
+    await _act(database, director, lambda c: office.press(c, buttons[1].data or "", 1))
+    previewed = await _act(database, director, lambda c: on_upload(c, upload, "名册.xlsx"))
+    assert "第二办公室" in previewed.replies[0].text and previewed.replies[0].buttons
+    assert first != other.id
