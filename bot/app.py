@@ -51,9 +51,11 @@ from handlers import (
     ledgers,
     reports,
     rollups,
+    roster,
     settings,
     uncertain,
 )
+from handlers import office as office_choice
 from handlers.dropped import DroppedMarks
 from handlers.filters import ADDRESSED_TO_ME, REPLY_TO_ME
 from handlers.scheduler import Scheduler
@@ -105,11 +107,15 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         ("unbind", access.unbind),
         ("roles", access.roles),
         ("groups", access.groups),
+        ("roster", roster.roster_command),
         ("audit", access.audit_log),
         ("invite", invitations.invite),
     ):
         add(CommandHandler(name, callback, filters=anywhere))
     add(CallbackQueryHandler(access.button, pattern=ACCESS_BUTTONS))
+    add(CommandHandler("office", office_choice.office_command, filters=anywhere))
+    add(CallbackQueryHandler(office_choice.button, pattern=office_choice.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(roster.button, pattern=roster.CALLBACK_PATTERN))
     add(CallbackQueryHandler(invitations.button, pattern=invitations.CALLBACK_PATTERN))
     # The bot's own membership: office chat left or rejoined, or a new group to greet.
     add(MessageHandler(filters.StatusUpdate.MIGRATE, chats.migrated))
@@ -149,6 +155,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         )
     )
     add(MessageHandler(group & REPLY_TO_ME & ~filters.COMMAND, basic.group_reply))
+    # A Word file is a pasted report; a spreadsheet a roster to import (handlers.roster).
     add(MessageHandler(private & filters.Document.ALL, dialog.document))
     add(MessageHandler(private & ~filters.COMMAND, dialog.answer))
     application.add_error_handler(on_error)

@@ -21,6 +21,9 @@ class Caller:
     now: datetime
     chat_id: int
     private: bool
+    # The bot's @username, for the links a command makes (/invite); known to every turn, so
+    # a command run again by an office button (bot.access.office) can make them too.
+    bot_username: str = ""
 
     def say(self, key: str, /, **params: object) -> str:
         """A catalog message with its parameters HTML-escaped (for replies)."""

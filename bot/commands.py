@@ -24,9 +24,11 @@ COMMANDS: tuple[tuple[str, frozenset[str]], ...] = (
     ("rubric", frozenset({"director", "staff"})),
     ("roles", frozenset({"director"})),
     ("groups", frozenset({"director", "staff"})),
+    ("roster", frozenset({"director", "staff"})),
     ("invite", frozenset({"director", "staff"})),
     ("audit", frozenset({"director"})),
     ("unbind", frozenset({"director"})),
+    ("office", frozenset({"director", "staff", "member"})),
     # Everyone may ask; the right is Telegram's: an administrator of the group.
     ("bind", frozenset()),
     ("help", frozenset()),

@@ -12,8 +12,8 @@ A confirmation or a "not me" is kept in the audit log (``invite.confirmed`` /
 the director can see it in ``/audit`` too.
 
 Buttons carry ``iv:<verb>:<id>``: ``r`` refreshes a checklist (workspace), ``o`` chooses
-the office (workspace), ``y``/``n`` answer the confirmation (group). Rights are looked up
-again on every press.
+the office (workspace: the chooser of before :mod:`bot.access.office`, still honoured),
+``y``/``n`` answer the confirmation (group). Rights are looked up again on every press.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from bot import access, audit, deeplinks
+from bot import audit, deeplinks
+from bot.access import office
 from bot.access.membership import director_of, name_of
 from bot.access.views import checked, choose_workspace, denied
 from bot.caller import Caller
@@ -246,15 +247,10 @@ def _handle(person: Person) -> str:
 
 
 async def invite_command(caller: Caller, bot_username: str) -> Answer:
-    """Post the invitations to the office chat; the checklist goes to the caller privately."""
-    if caller.private:
-        options = await access.workspaces_where(caller.session, caller.person, ACTION)
-        if len(options) > 1:
-            rows = [
-                [Button((w.title or str(w.chat_id))[:60], data=f"{PREFIX}o:{w.id}")]
-                for w in options
-            ]
-            return Answer([Reply(caller.say("access.choose_office"), buttons=rows)])
+    """Post the invitations to the office chat; the checklist goes to the caller privately.
+
+    In private the office is :func:`bot.access.office.office_for`'s (asked, if several).
+    """
     workspace, refusal = await choose_workspace(caller, ACTION, "invite")
     if workspace is None:
         assert refusal is not None
@@ -390,3 +386,11 @@ async def _answer(
         whom = await _whom_to_ask(caller, group.workspace_id)
         text = caller.say("invite.declined", group=group.name, director=whom)
     return Answer([Reply(text, edit_message_id=message_id)], caller.label("invite.thanks"))
+
+
+async def _invite_again(caller: Caller, args: str) -> Answer:
+    """/invite asked in private, run once its office is chosen."""
+    return await invite_command(caller, caller.bot_username)
+
+
+office.command("invite", _invite_again)

@@ -11,6 +11,7 @@ from bot.ledgers import decide
 from bot.paste import docx as paste_docx
 from bot.people import workspace_for_chat
 from bot.replies import Answer, Button, Reply
+from handlers import roster
 from handlers.turn import Callback, Turn, on_update
 
 CALLBACK_PATTERN = r"^[rsp]:"  # anything after it is checked by bot.dialog
@@ -96,6 +97,9 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     The file is fetched and read before the update's unit of work opens, so that neither
     the download nor the parse holds the database; only the text (or the refusal) enters it.
     """
+    if roster.is_roster_file(update):  # a spreadsheet is a roster to import, not a report
+        await roster.document(update, context)
+        return
     message = update.effective_message
     assert message is not None and message.document is not None
     file = message.document

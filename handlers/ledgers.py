@@ -7,8 +7,8 @@ from telegram import Update
 from bot import deeplinks
 from bot.access import may
 from bot.clock import now
-from bot.ledgers import decide
 from bot.ledgers import lists as ledger_lists
+from bot.ledgers import private
 from bot.people import workspace_for_chat
 from bot.replies import Button, Reply
 from handlers.dialog import pressed_message
@@ -20,7 +20,7 @@ CALLBACK_PATTERN = ledger_lists.CALLBACK_PATTERN
 @on_update
 async def decide_command(update: Update, turn: Turn) -> None:
     if turn.private:
-        turn.take(await decide.begin(turn.session, turn.person, turn.locale, now()))
+        turn.take(await private.begin_decide(turn.caller()))
         return
     workspace = await workspace_for_chat(turn.session, turn.chat_id)
     if workspace is None:
@@ -37,12 +37,13 @@ async def decide_command(update: Update, turn: Turn) -> None:
 
 
 async def _ledger(update: Update, turn: Turn, kind: str) -> None:
-    workspace = None
-    if not turn.private:
-        workspace = await workspace_for_chat(turn.session, turn.chat_id)
-        if workspace is None:
-            turn.reply(turn.say("help.unregistered_group", chat_id=turn.chat_id))
-            return
+    if turn.private:
+        turn.take(await private.open_ledger(kind, turn.caller()))
+        return
+    workspace = await workspace_for_chat(turn.session, turn.chat_id)
+    if workspace is None:
+        turn.reply(turn.say("help.unregistered_group", chat_id=turn.chat_id))
+        return
     answer = await ledger_lists.open_ledger(
         turn.session, turn.person, turn.locale, now(), kind, workspace, turn.private
     )

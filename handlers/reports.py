@@ -1,8 +1,8 @@
 """/report, /agenda, /bulletin and the buttons under /report: the Telegram side of bot.reports.
 
-Thin on purpose: find the workspace the person means, check the right in
-:mod:`bot.access` (on every command and every press: a button names what to act on, not
-who may), call :mod:`bot.reports.service`, queue its replies on the turn.
+Thin on purpose: the commands go to :mod:`bot.reports.commands` (which finds the office
+the person means); the buttons check the right in :mod:`bot.access` again on every press
+(a button names what to act on, not who may) and call :mod:`bot.reports.service`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,7 @@ from telegram import Update
 
 from bot import access
 from bot.clock import now
-from bot.cycle import uncertain
-from bot.people import workspace_for_chat
-from bot.replies import Button, Reply
-from bot.reports import service, text
+from bot.reports import commands, service, text
 from handlers.turn import Turn, on_update
 from storage.models import Workspace
 
@@ -26,50 +23,8 @@ EXPORT = "report.export"
 PUBLISH = "bulletin.publish"
 
 
-async def _workspace(turn: Turn, command: str) -> Workspace | None:
-    """The office the command is about, or None after telling the person why not.
-
-    In the office chat it is that chat's workspace; in private, the one office where the
-    person has the right, or a choice of buttons when there are several.
-    """
-    if not turn.private:
-        workspace = await workspace_for_chat(turn.session, turn.chat_id)
-        if workspace is None:
-            turn.reply(turn.say("help.unregistered_group", chat_id=turn.chat_id))
-            return None
-        if not await access.may(turn.session, workspace.id, turn.person, VIEW):
-            turn.reply(turn.say("access.denied"))
-            return None
-        return workspace
-    found = await access.workspaces_where(turn.session, turn.person, VIEW)
-    if not found:
-        turn.reply(turn.say("access.denied"))
-        return None
-    if len(found) > 1:
-        rows = [[Button(w.title, service.pick_callback(command, w.id))] for w in found]
-        turn.replies.append(Reply(turn.say("reports.pick_workspace"), buttons=rows))
-        return None
-    return found[0]
-
-
-async def _answer(turn: Turn, command: str, workspace: Workspace) -> None:
-    session, moment, locale = turn.session, now(), turn.locale
-    if command == "report":
-        turn.replies.extend(await service.status_replies(session, workspace, moment, locale))
-        turn.replies.extend(await uncertain.notice(turn.caller(), workspace))
-        return
-    key = await service.current_period_key(session, workspace, moment)
-    if command == "agenda":
-        replies = await service.agenda_replies(session, workspace, key, locale, moment)
-    else:
-        replies = await service.bulletin_preview_replies(session, workspace, key, locale, moment)
-    turn.replies.extend(replies)
-
-
 async def _command(turn: Turn, command: str) -> None:
-    workspace = await _workspace(turn, command)
-    if workspace is not None:
-        await _answer(turn, command, workspace)
+    turn.take(await commands.run(command, turn.caller()))
 
 
 @on_update
@@ -95,7 +50,7 @@ async def button(update: Update, turn: Turn) -> None:
         command, workspace_id = pick
         workspace = await _allowed(turn, workspace_id, VIEW)
         if workspace is not None:
-            await _answer(turn, command, workspace)
+            turn.replies.extend(await commands.replies(turn.caller(), command, workspace))
         return
     parsed = service.parse_callback(data or "")
     if parsed is None:

@@ -6,7 +6,7 @@ from telegram import Update
 
 from bot.clock import now
 from bot.cycle import settings_menu
-from bot.replies import CallbackAnswer
+from bot.replies import Answer, CallbackAnswer
 from handlers.turn import Turn, on_update
 
 CALLBACK_PATTERN = r"^st:"
@@ -17,7 +17,7 @@ async def settings_command(update: Update, turn: Turn) -> None:
     if not turn.private:
         turn.reply(turn.say("settings.private_only", bot=turn.services.bot_username))
         return
-    turn.replies.append(await settings_menu.open_menu(turn.session, turn.person, turn.locale))
+    turn.take(await settings_menu.open_menu(turn.caller()))
 
 
 @on_update
@@ -41,9 +41,10 @@ async def holiday_command(update: Update, turn: Turn) -> None:
         return
     message = update.effective_message
     args = (message.text or "").split()[1:] if message is not None else []
-    result = await settings_menu.holiday_command(
-        turn.session, turn.person, turn.locale, now(), args
-    )
+    result = await settings_menu.holiday_command(turn.caller(), args)
+    if isinstance(result, Answer):
+        turn.take(result)
+        return
     turn.replies.append(result.reply)
     if result.changed:
         _rebuild(turn)

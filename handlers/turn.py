@@ -89,7 +89,15 @@ class Turn:
 
     def caller(self) -> Caller:
         """Who acts, where, and when: what the core's views and routers take."""
-        return Caller(self.session, self.person, self.locale, now(), self.chat_id, self.private)
+        return Caller(
+            self.session,
+            self.person,
+            self.locale,
+            now(),
+            self.chat_id,
+            self.private,
+            self.services.bot_username,
+        )
 
 
 Handler = Callable[[Update, Turn], Awaitable[None]]

@@ -11,7 +11,13 @@ import secrets
 from typing import Any
 
 from sandbox.chats import ChatRef, reply_snapshot, snapshot, store_message
-from sandbox.media import document, photo_sizes, store_document, store_photo
+from sandbox.media import (
+    MAX_USER_DOCUMENT_BYTES,
+    document,
+    photo_sizes,
+    store_document,
+    store_photo,
+)
 from sandbox.members import chat_member
 from sandbox.privacy import bot_receives
 from sandbox.state import Bot, CallbackQueryRecord, Group, JsonDict, StoredMessage, User, World
@@ -111,7 +117,7 @@ def send_file(
         if kind == "photo":
             content = {"photo": photo_sizes(store_photo(world, upload))}
         else:
-            content = {"document": document(store_document(world, upload))}
+            content = {"document": document(store_document(world, upload, MAX_USER_DOCUMENT_BYTES))}
     except Exception as exc:
         raise ActionError(f"cannot store {kind}: {exc}") from exc
     if caption:

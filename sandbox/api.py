@@ -112,7 +112,8 @@ class BotApi:
             raise BotApiError(fault.status, fault.description)
 
     async def download(self, request: web.Request) -> web.StreamResponse:
-        if not TOKEN_RE.match(request.match_info["token"]):
+        # Only a bot that exists downloads: Telegram answers 404 for any other token.
+        if request.match_info["token"] not in self.world.bots:
             raise web.HTTPNotFound()
         stored = self.world.file_by_path(request.match_info["path"])
         if stored is None:

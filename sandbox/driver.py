@@ -278,8 +278,12 @@ class SandboxDriver:
         file_name: str,
         caption: str | None = None,
         reply_to: int | SandboxMessage | None = None,
+        mime_type: str | None = None,
     ) -> SandboxMessage:
-        return await self._send_file(user, chat_id, "document", data, file_name, caption, reply_to)
+        """A user's document; ``mime_type`` as the client declares it (guessed if None)."""
+        return await self._send_file(
+            user, chat_id, "document", data, file_name, caption, reply_to, mime_type=mime_type
+        )
 
     async def _send_file(
         self,
@@ -291,6 +295,7 @@ class SandboxDriver:
         caption: str | None,
         reply_to: int | SandboxMessage | None,
         media_group_id: str | None = None,
+        mime_type: str | None = None,
     ) -> SandboxMessage:
         body: dict[str, Any] = {
             "user_id": _id(user),
@@ -306,6 +311,8 @@ class SandboxDriver:
             body["reply_to_message_id"] = _id(reply_to)
         if media_group_id is not None:
             body["media_group_id"] = media_group_id
+        if mime_type is not None:
+            body["mime_type"] = mime_type
         return SandboxMessage(await self._request("POST", "/files", body))
 
     async def press_button(

@@ -17,7 +17,13 @@ from sandbox.state import StoredFile, World
 from sandbox.upload import UploadedFile
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024  # what a bot may upload (sendDocument)
+# What a bot may download (getFile): larger files are refused, as Telegram refuses them.
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
+# A user may upload up to 2 GB in Telegram; the sandbox keeps files in memory and takes
+# them base64 in a JSON body (sandbox.server's request limit), so it stops at 64 MB: above
+# the bot's 50 MB and getFile's 20 MB, so that both limits can be seen, and far from 2 GB.
+MAX_USER_DOCUMENT_BYTES = 64 * 1024 * 1024
 WRONG_FILE = "wrong file identifier/HTTP URL specified"
 
 
@@ -67,12 +73,15 @@ def store_photo(world: World, value: UploadedFile | str) -> StoredFile:
     return world.store_file(value.data, "photos", "jpg", width=size[0], height=size[1])
 
 
-def store_document(world: World, value: UploadedFile | str) -> StoredFile:
+def store_document(
+    world: World, value: UploadedFile | str, limit: int = MAX_DOCUMENT_BYTES
+) -> StoredFile:
+    """A document sent by the bot (``limit`` the Bot API's 50 MB) or by a user (larger)."""
     if isinstance(value, str):
         return existing_file(world, value)
     if not value.data:
         raise bad_request("file must be non-empty")
-    if len(value.data) > MAX_DOCUMENT_BYTES:
+    if len(value.data) > limit:
         raise bad_request("file is too big")
     name = value.filename or "document"
     mime = value.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"

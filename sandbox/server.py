@@ -51,7 +51,8 @@ class SandboxServer:
         self.port = 0
 
     def app(self) -> web.Application:
-        app = web.Application(client_max_size=60 * 1024 * 1024)
+        # A user upload comes base64 in JSON (4/3 of its size): room for media.py's 64 MB.
+        app = web.Application(client_max_size=96 * 1024 * 1024)
         app.add_routes(self.api.routes())
         app.add_routes(self.control.routes())
         return app

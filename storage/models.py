@@ -174,6 +174,10 @@ class Person(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     locale: Mapped[str | None] = mapped_column(String(16), nullable=True)
     started_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The office a private command acts on when the person has several (bot/access/office.py).
+    # No foreign key: a removed or unbound office is simply not among the person's offices
+    # any more, and the next command asks again.
+    office_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Membership(Base):
@@ -663,6 +667,50 @@ class PendingEdit(Base):
     field: Mapped[str] = mapped_column(String(32))
     chat_id: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime]
+
+
+class OfficeQuestion(Base):
+    """A private command waiting for its office: "which office?" was asked, with buttons.
+
+    Kept in the database, not in memory, so a restart or another instance between the
+    question and the press still runs the command asked for, once (``answered_at``).
+    Ids are never reused (SQLite's AUTOINCREMENT), so an old button whose question was
+    pruned names nothing rather than a newer question.
+    """
+
+    __tablename__ = "office_question"
+    __table_args__: ClassVar[dict[str, Any]] = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    command: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    args: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+
+class PendingImport(Base):
+    """A roster file sent in the chat, read and previewed, waiting for 确认导入.
+
+    The parsed rows are kept (not the file), so a press after a restart, or on another
+    instance, still applies exactly what was previewed. ``status`` goes from ``pending``
+    to ``applied`` or ``cancelled`` once, by a conditional update: a second press finds it
+    no longer pending. ``base`` fingerprints the roster the preview was computed against,
+    so a press after the roster changed in between asks for a fresh upload instead.
+    """
+
+    __tablename__ = "pending_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    rows: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    base: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
 
 
 # --- speed: indexes that keep the report's ledger reads bounded by what is open -------------

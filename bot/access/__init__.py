@@ -45,12 +45,15 @@ POLICY: dict[str, frozenset[str]] = {
     "assessment.manage": MANAGERS,
     "highlight.manage": MANAGERS,
     "groups.manage": MANAGERS,
+    "roster.manage": MANAGERS,
     "invite.send": MANAGERS,
     # Sending a scheduled message again (or letting it go) that may not have arrived.
     "delivery.resend": MANAGERS,
     "roles.manage": frozenset({DIRECTOR}),
     "audit.read": frozenset({DIRECTOR}),
     "workspace.unbind": frozenset({DIRECTOR}),
+    # /office: any role names an office the person may work in.
+    "office.choose": READERS,
 }
 
 

@@ -16,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
+from bot.access import office
 from bot.access.views import (
     PREFIX,
     checked,
@@ -239,3 +240,4 @@ async def apply_text(caller: Caller, edit: PendingEdit, text: str) -> Answer:
 
 
 choosable("groups", ACTION, group_list)
+office.command("groups", lambda caller, args: groups_command(caller))

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
 from bot import access, audit
-from bot.access import membership
+from bot.access import membership, office
 from bot.caller import Caller
 from bot.replies import Answer, Button, Reply
 from storage.models import Person, Workspace
@@ -73,9 +73,9 @@ async def denied(
 
 
 View = Callable[[Caller, Workspace], Awaitable[Answer]]
-# Commands whose office can be chosen with a button in a private chat: id -> (command,
-# the right it needs, what it shows once the office is chosen). The id is a checksum of
-# the command's name, so every instance agrees on it whatever it imported first.
+# The office buttons of before bot.access.office (``a:in:<workspace>:<id>``), still honoured
+# when pressed: id -> (command, the right it needs, what it shows in the office chosen).
+# The id is a checksum of the command's name, so every instance agrees on it.
 _CHOOSABLE: dict[int, tuple[str, str, View]] = {}
 
 
@@ -90,13 +90,13 @@ def choosable(command: str, action: str, view: View) -> None:
 
 
 async def choose_workspace(
-    caller: Caller, action: str, command: str
+    caller: Caller, action: str, command: str, args: str = ""
 ) -> tuple[Workspace | None, Answer | None]:
     """The workspace a command acts on, or the answer to give instead.
 
     In an office chat: that chat's workspace, if the caller may ``action`` there. In a
-    private chat: the one office where the caller may, or buttons to choose between several
-    (a person in two offices sees each only when they say which).
+    private chat: :func:`bot.access.office.office_for`'s choice (the one office where the
+    caller may, the office they chose last, or the question which).
     """
     if not caller.private:
         workspace = await access.served_workspace(caller.session, caller.chat_id)
@@ -105,18 +105,10 @@ async def choose_workspace(
         if not await access.may(caller.session, workspace.id, caller.person, action):
             return None, await denied(caller, action, workspace.id, command=command)
         return workspace, None
-    options = await access.workspaces_where(caller.session, caller.person, action)
-    if len(options) == 1:
-        return options[0], None
-    if not options:
+    if not await access.workspaces_where(caller.session, caller.person, action):
         return None, await denied(caller, action, None, command=command)
-    key = chooser_id(command)
-    if key not in _CHOOSABLE:
-        return None, Answer([Reply(caller.say("access.choose_in_chat", command=command))])
-    rows = [
-        [Button((w.title or str(w.chat_id))[:60], data=f"{PREFIX}in:{w.id}:{key}")] for w in options
-    ]
-    return None, Answer([Reply(caller.say("access.choose_office"), buttons=rows)])
+    chosen = await office.office_for(caller, action, command, args)
+    return (None, chosen) if isinstance(chosen, Answer) else (chosen, None)
 
 
 async def checked(caller: Caller, workspace_id: int, action: str) -> Workspace | None:
@@ -182,7 +174,7 @@ def unbind_confirmation(caller: Caller, workspace: Workspace) -> Answer:
 async def roles_command(caller: Caller, args: list[str], replied_to: Person | None) -> Answer:
     """``/roles`` lists; ``/roles staff|member|revoke|director [@user]`` (or as a reply to
     the person's message in the office chat) changes one person's role."""
-    workspace, answer = await choose_workspace(caller, "roles.manage", "roles")
+    workspace, answer = await choose_workspace(caller, "roles.manage", "roles", " ".join(args))
     if workspace is None:
         assert answer is not None
         return answer
@@ -456,3 +448,14 @@ async def _unbind_view(caller: Caller, workspace: Workspace) -> Answer:
 choosable("roles", "roles.manage", _roles_view)
 choosable("audit", "audit.read", _audit_view)
 choosable("unbind", "workspace.unbind", _unbind_view)
+
+
+async def _roles_again(caller: Caller, args: str) -> Answer:
+    """/roles asked in private, run again once its office is chosen (no message replied to
+    in a private chat, so the arguments are all there is)."""
+    return await roles_command(caller, args.split(), None)
+
+
+office.command("roles", _roles_again)
+office.command("audit", lambda caller, args: audit_command(caller))
+office.command("unbind", lambda caller, args: unbind_ask(caller))

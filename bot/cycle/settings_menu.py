@@ -16,11 +16,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.access import may, workspaces_where
+from bot.access import may
+from bot.access.office import command, office_for
+from bot.caller import Caller
 from bot.cycle import agenda_lead, grace, settings
 from bot.ledgers import escalation_weeks
 from bot.periods import weekday_name
-from bot.replies import Button, Keyboard, Reply, say
+from bot.replies import Answer, Button, Keyboard, Reply, say
 from bot.schedule import step_time
 from storage.models import Person, Workspace
 
@@ -168,16 +170,13 @@ def zone_menu(workspace: Workspace, locale: str) -> tuple[str, Keyboard]:
     return text, [*_rows(buttons, 2), _back(locale, ws)]
 
 
-async def open_menu(session: AsyncSession, person: Person, locale: str) -> Reply:
-    """``/settings``: the menu of the one workspace the person manages, or a choice."""
-    workspaces = await workspaces_where(session, person, ACTION)
-    if not workspaces:
-        return Reply(say(locale, "access.denied"))
-    if len(workspaces) > 1:
-        rows = [[Button(w.title or str(w.chat_id), data=_data(w.id, "menu"))] for w in workspaces]
-        return Reply(say(locale, "settings.choose_workspace"), buttons=rows)
-    text, keyboard = overview(workspaces[0], locale)
-    return Reply(text, buttons=keyboard)
+async def open_menu(caller: Caller, args: str = "") -> Answer:
+    """``/settings``: the menu of the office the person manages (asked, if several)."""
+    workspace = await office_for(caller, ACTION, "settings", args)
+    if isinstance(workspace, Answer):
+        return workspace
+    text, keyboard = overview(workspace, caller.locale)
+    return Answer([Reply(text, buttons=keyboard)])
 
 
 async def press(
@@ -269,14 +268,13 @@ HOLIDAY_WORDS = {
 REMOVE_WORDS = ("删除", "remove", "delete")
 
 
-async def holiday_command(
-    session: AsyncSession, person: Person, locale: str, now: datetime, args: list[str]
-) -> Result:
-    """``/holiday DATE 休息日|工作日 [备注]``, ``/holiday DATE 删除``, ``/holiday`` to list."""
-    workspaces = await workspaces_where(session, person, ACTION)
-    if not workspaces:
-        return Result(Reply(say(locale, "access.denied")))
-    workspace = workspaces[0]
+async def holiday_command(caller: Caller, args: list[str]) -> Result | Answer:
+    """``/holiday DATE 休息日|工作日 [备注]``, ``/holiday DATE 删除``, ``/holiday`` to list;
+    or the answer instead (refused, or the question which office)."""
+    workspace = await office_for(caller, ACTION, "holiday", " ".join(args))
+    if isinstance(workspace, Answer):
+        return workspace
+    session, person, locale, now = caller.session, caller.person, caller.locale, caller.now
     if not args:
         rows = await settings.overrides(session, workspace.id)
         lines = [say(locale, "settings.holiday.usage")]
@@ -308,3 +306,13 @@ async def holiday_command(
     if change.ok:
         await settings.refresh_deadlines(session, workspace, now)
     return Result(Reply(say(locale, change.key, **change.params)), change.ok)
+
+
+async def _holiday_again(caller: Caller, args: str) -> Answer:
+    """/holiday asked in private, run once its office is chosen."""
+    result = await holiday_command(caller, args.split())
+    return result if isinstance(result, Answer) else Answer([result.reply])
+
+
+command("settings", open_menu)
+command("holiday", _holiday_again)

@@ -44,7 +44,8 @@ ACTIONS = (*EXPORTS, "publish", "confirm")
 # Above this many reports, /report offers no per-group good-practice buttons (bot.rollups):
 # Telegram refuses a message whose keyboard holds more than about a hundred buttons.
 PRACTICE_BUTTONS_MAX = 60
-# Before a workspace is known (a person in several offices): "rp:pick:<command>:<id>".
+# The office buttons sent before bot.access.office asked (a person in several offices):
+# "rp:pick:<command>:<id>", still honoured when pressed; new questions use "of:".
 COMMANDS = ("report", "agenda", "bulletin")
 
 

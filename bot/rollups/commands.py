@@ -2,7 +2,7 @@
 
 The handlers (:mod:`handlers.rollups`) parse the update and call these; each returns the
 replies to send. Rights are looked up here, in the workspace the action touches (the
-office chat's in a group; in a private chat the first office where the person may act),
+office chat's in a group; in a private chat :func:`bot.access.office.office_for`'s),
 and again on every button press, since a button names what to act on, never who may.
 
 Buttons carry ``ru:<action>:<id>[:<more>]``: ``hg``/``hp``/``hx`` walk a good-practice
@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot import access, schedule
+from bot.access import office
 from bot.caller import Caller
 from bot.i18n import translate
 from bot.parsing import parse_number
@@ -51,16 +52,16 @@ CALLBACK_PATTERN = r"^ru:"
 PASSAGE_LABEL = 24  # characters of a passage shown on its button
 
 
-async def _workspace(caller: Caller, action: str) -> Workspace | str:
-    """The workspace to act on, or the catalog key of the refusal."""
+async def _workspace(caller: Caller, action: str, name: str, args: str) -> Workspace | Answer:
+    """The workspace ``/name args`` acts on, or the answer to give instead (a refusal, or
+    in private the question which office: :func:`bot.access.office.office_for`)."""
     if caller.private:
-        places = await access.workspaces_where(caller.session, caller.person, action)
-        return places[0] if places else "rollups.no_workspace"
+        return await office.office_for(caller, action, name, args, refusal="rollups.no_workspace")
     workspace = await workspace_for_chat(caller.session, caller.chat_id)
     if workspace is None:
-        return "rollups.no_workspace"
+        return _refusal(caller, "rollups.no_workspace")
     if not await access.may(caller.session, workspace.id, caller.person, action):
-        return "access.denied"
+        return _refusal(caller, "access.denied")
     return workspace
 
 
@@ -87,9 +88,9 @@ def _today(workspace: Workspace, now: datetime) -> date:
 async def assess(caller: Caller, args: str) -> Answer:
     """``/assess`` (this half year), ``/assess 2026-H1``, ``/assess 2026`` (the year's
     ranking), ``/assess 2026-02..2026-05``."""
-    workspace = await _workspace(caller, "assessment.manage")
-    if isinstance(workspace, str):
-        return _refusal(caller, workspace)
+    workspace = await _workspace(caller, "assessment.manage", "assess", args)
+    if isinstance(workspace, Answer):
+        return workspace
     text = args.strip()
     try:
         if text.isdigit() and len(text) == 4:
@@ -127,9 +128,9 @@ async def _publish(caller: Caller, workspace_id: int, window_key: str) -> Answer
 
 async def adjust(caller: Caller, args: str) -> Answer:
     """``/adjust 2026-H2 S01 +2 理由`` (the reason may have spaces)."""
-    workspace = await _workspace(caller, "assessment.manage")
-    if isinstance(workspace, str):
-        return _refusal(caller, workspace)
+    workspace = await _workspace(caller, "assessment.manage", "adjust", args)
+    if isinstance(workspace, Answer):
+        return workspace
     parts = args.split(maxsplit=3)
     if len(parts) < 4:
         return Answer([Reply(caller.say("rollups.adjust.usage"))])
@@ -189,9 +190,9 @@ async def _withdraw_adjustment(caller: Caller, adjustment_id: int) -> Answer:
 
 async def rubric(caller: Caller, args: str) -> Answer:
     """``/rubric`` shows the rubric's settings; ``/rubric on_time=50 …`` changes them."""
-    workspace = await _workspace(caller, "settings.manage")
-    if isinstance(workspace, str):
-        return _refusal(caller, workspace)
+    workspace = await _workspace(caller, "settings.manage", "rubric", args)
+    if isinstance(workspace, Answer):
+        return workspace
     lines = []
     if args.strip():
         try:
@@ -214,9 +215,9 @@ async def rubric(caller: Caller, args: str) -> Answer:
 
 async def monthly(caller: Caller, args: str) -> Answer:
     """``/monthly`` (the month of the week being reported) or ``/monthly 2026-11``."""
-    workspace = await _workspace(caller, "report.view")
-    if isinstance(workspace, str):
-        return _refusal(caller, workspace)
+    workspace = await _workspace(caller, "report.view", "monthly", args)
+    if isinstance(workspace, Answer):
+        return workspace
     try:
         month = _month_or_current(args, workspace, caller.now)
     except InvalidWindow as error:
@@ -240,9 +241,9 @@ def _month_or_current(args: str, workspace: Workspace, now: datetime) -> Month:
 
 async def highlight(caller: Caller, args: str) -> Answer:
     """``/highlight TITLE`` starts a mark; ``/highlight`` alone lists this month's marks."""
-    workspace = await _workspace(caller, "highlight.manage")
-    if isinstance(workspace, str):
-        return _refusal(caller, workspace)
+    workspace = await _workspace(caller, "highlight.manage", "highlight", args)
+    if isinstance(workspace, Answer):
+        return workspace
     if not args.strip():
         return Answer([await _month_list(caller, workspace)])
     waiting = await highlights.untitled_draft(
@@ -456,3 +457,7 @@ async def button(caller: Caller, data: str, message_id: int | None) -> Answer:
     if action not in steps:
         return Answer([], translate(caller.locale, "rollups.highlight.stale"))
     return await steps[action](caller, first, second, message_id)
+
+
+for _run in (assess, adjust, monthly, highlight, rubric):
+    office.command(_run.__name__, _run)

@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
@@ -23,20 +24,24 @@ class GroupSpec:
 
 
 async def seed_office(
-    database_url: str, chat_id: int, groups: list[GroupSpec], staff: dict[str, str] | None = None
+    database_url: str,
+    chat_id: int,
+    groups: list[GroupSpec],
+    staff: dict[str, str] | None = None,
+    title: str = "温暖二七领导小组办公室",
 ) -> None:
     """A workspace for ``chat_id`` with ``groups``; people are named by @username only,
-    exactly as a roster names them before they ever write to the bot."""
+    exactly as a roster names them before they ever write to the bot. Called again for a
+    second office, a username already seeded is the same person (one person, two offices)."""
     database = Database(database_url)
     await upgrade(database)
     now = datetime.now(UTC)
     async with database.session() as session:
-        workspace = Workspace(
-            chat_id=chat_id, title="温暖二七领导小组办公室", settings={}, created_at=now
-        )
+        workspace = Workspace(chat_id=chat_id, title=title, settings={}, created_at=now)
         session.add(workspace)
         await session.flush()
-        people: dict[str, Person] = {}
+        known = await session.scalars(select(Person).where(Person.username.is_not(None)))
+        people: dict[str, Person] = {p.username: p for p in known if p.username}
 
         def person(username: str) -> Person:
             if username not in people:
@@ -66,8 +71,6 @@ async def seed_office(
 
 
 async def exempt(database_url: str, chat_id: int, code: str, period_key: str, reason: str) -> None:
-    from sqlalchemy import select
-
     from bot.periods import parse_period
     from bot.reporting import period_row
 

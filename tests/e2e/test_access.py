@@ -365,12 +365,16 @@ async def test_a_person_in_two_offices_chooses_which_in_private(
 
     director = Actor(driver, office.director)
     await director.says("/groups")
-    choose = await director.reads("请选择要操作的办公室")
+    choose = await director.reads("这条命令要在哪个办公室执行")
     assert sorted(choose.button_texts) == sorted(["温暖二七领导小组办公室", "第二办公室"])
     await director.presses("第二办公室")
     b_view = await director.reads("还没有专项组")
     assert "就业援助组" not in b_view.text
+    # The choice is remembered until /office changes it (tests/e2e/test_office_choice.py).
+    await director.says("/office")
+    await director.reads("私聊中的命令目前在办公室")
     await director.presses("温暖二七领导小组办公室")
+    await director.says("/groups")
     a_view = await director.reads("请选择要编辑的专项组")
     assert "就业援助组" in a_view.button_texts
     # /audit is the director's only: in private it goes straight to office A.

@@ -189,7 +189,7 @@ async def test_a_director_of_two_offices_chooses_which_to_invite_for(
     await start_bot(seeded_database)
     zhao = Person(driver, office.director)
     await zhao.says("/invite")
-    await zhao.reads("请选择要操作的办公室")
+    await zhao.reads("这条命令要在哪个办公室执行")
     await zhao.presses("第二办公室")
     invitation = await driver.wait_for_message(second.id, contains="请各专项组联络员")
     assert "1. 安全生产组：@li_na" in invitation.text and "就业援助组" not in invitation.text

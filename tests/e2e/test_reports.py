@@ -209,12 +209,15 @@ async def test_a_director_of_two_offices_picks_one(
     await start_bot(seeded_sqlite)
     director_ = Actor(driver, office.director)
     await director_.says("/agenda")
-    choice = await director_.reads("请选择办公室")
+    choice = await director_.reads("这条命令要在哪个办公室执行")
     assert choice.button_texts == ["温暖二七领导小组办公室", "第二办公室"]
     await director_.presses("第二办公室")
     agenda = await director_.reads("工作例会议程")
     assert "二、各专项组工作进展\n无" in agenda.text  # the second office has no groups yet
+    await director_.says("/office")  # the choice is remembered until changed here
+    await director_.reads("私聊中的命令目前在办公室")
     await director_.presses("温暖二七领导小组办公室")
+    await director_.says("/agenda")
     first = await director_.reads("工作例会议程")
     assert "就业援助组" in first.text
 
