@@ -53,6 +53,7 @@ from handlers import (
     rollups,
     roster,
     settings,
+    uncertain,
 )
 from handlers import office as office_choice
 from handlers.dropped import DroppedMarks
@@ -146,6 +147,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     add(CallbackQueryHandler(ledgers.button, pattern=ledgers.CALLBACK_PATTERN))
     add(CallbackQueryHandler(reports.button, pattern=reports.CALLBACK_PATTERN))
     add(CallbackQueryHandler(rollups.button, pattern=rollups.CALLBACK_PATTERN))
+    add(CallbackQueryHandler(uncertain.button, pattern=uncertain.CALLBACK_PATTERN))
     add(CallbackQueryHandler(dialog.stale_button))
     add(
         MessageHandler(

@@ -50,6 +50,9 @@ CLAIMS_AT_ONCE = 8
 RETRY_FAILED_SECONDS = 60.0
 WINDOW_SLACK = timedelta(hours=12)  # how far a tick's precomputed occurrences reach
 STOP_WAIT_SECONDS = 10.0
+# After a manager requeued deliveries (bot.cycle.uncertain), how long the sweep waits for
+# that turn to commit; the sweep every REFRESH_SECONDS catches whatever this one misses.
+SWEEP_SOON_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,7 @@ class Scheduler:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._rebuild = True
         self._refreshed = 0.0
+        self._sweep_after: float | None = None
         self._stopping = False
         self._aps: AsyncIOScheduler | None = None
         self._ticking = asyncio.Lock()
@@ -163,6 +167,11 @@ class Scheduler:
         """Settings changed: read the schedule again on the next tick."""
         self._rebuild = True
 
+    def request_sweep(self) -> None:
+        """Deliveries were put back to pending (重新发送): send them within a tick or two,
+        once the turn that requeued them has committed."""
+        self._sweep_after = time.monotonic() + SWEEP_SOON_SECONDS
+
     # -- the tick -------------------------------------------------------------------------
 
     async def tick(self) -> None:
@@ -208,7 +217,10 @@ class Scheduler:
                 settled.add((occurrence.step, occurrence.key))
                 claims.append(self._claim_then_send(ws_id, occurrence, moment, gate))
         await asyncio.gather(*claims)
-        if refresh:
+        soon = self._sweep_after is not None and time.monotonic() >= self._sweep_after
+        if soon:
+            self._sweep_after = None
+        if refresh or soon:
             await self._sweep()
 
     async def _claim_then_send(

@@ -488,7 +488,7 @@ class Delivery(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    # pending | sending | sent | failed | uncertain (see handlers/delivery.py)
+    # pending | sending | sent | failed | uncertain | dismissed (see bot/cycle/delivery_log.py)
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)

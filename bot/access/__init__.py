@@ -47,6 +47,8 @@ POLICY: dict[str, frozenset[str]] = {
     "groups.manage": MANAGERS,
     "roster.manage": MANAGERS,
     "invite.send": MANAGERS,
+    # Sending a scheduled message again (or letting it go) that may not have arrived.
+    "delivery.resend": MANAGERS,
     "roles.manage": frozenset({DIRECTOR}),
     "audit.read": frozenset({DIRECTOR}),
     "workspace.unbind": frozenset({DIRECTOR}),

@@ -10,7 +10,10 @@ with exactly the deliveries still ``pending``.
 A delivery left ``sending`` by a process that died may or may not have reached Telegram
 (the Bot API has no idempotency key to ask). It becomes ``uncertain`` and is **not** sent
 again: the office would rather see one prompt missing (logged, listed by ``lihui jobs``)
-than have contacts receive each prompt twice after every crash.
+than have contacts receive each prompt twice after every crash. A person can tell what the
+bot cannot: the director's ``/report`` lists them (:mod:`bot.cycle.uncertain`), and
+:func:`settle_uncertain` puts them back to ``pending`` (sent again by the usual path) or
+``dismissed`` (known to have arrived, or no longer wanted), each once.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cycle.steps import UNDELIVERABLE, Outgoing, Unreached
@@ -32,6 +35,9 @@ from storage.upsert import dialect_insert, insert_or_ignore
 # on a send within a few minutes, see handlers/delivery.py).
 STALE_SENDING = timedelta(minutes=10)
 OPEN = ("pending", "sending")
+UNCERTAIN = "uncertain"
+DISMISSED = "dismissed"  # an uncertain delivery a person said needs no second send
+SETTLE_NOTES = {"pending": "sent again on request", DISMISSED: "dismissed on request"}
 
 
 def to_payload(reply: Reply, meta: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -192,7 +198,7 @@ async def mark_uncertain(session: AsyncSession, before: datetime | None) -> list
         query = query.where(Delivery.attempted_at < before)
     rows = list(await session.scalars(query))
     for row in rows:
-        row.status = "uncertain"
+        row.status = UNCERTAIN
         row.last_error = (row.last_error + " " if row.last_error else "") + (
             "the process stopped during the send; it may or may not have arrived"
         )
@@ -250,3 +256,59 @@ async def deliveries_of(session: AsyncSession, claim_id: int) -> list[Delivery]:
             select(Delivery).where(Delivery.claim_id == claim_id).order_by(Delivery.id)
         )
     )
+
+
+def _settleable(workspace_id: int, now: datetime) -> list[Any]:
+    """The workspace's uncertain rows whose send began before :data:`STALE_SENDING`.
+
+    A restart marks *every* ``sending`` row uncertain, also one another instance is still
+    sending (it settles it moments later, see :func:`finish`); only once that instance
+    would have given up is the row surely abandoned, and a second send cannot race it.
+    """
+    return [
+        Delivery.workspace_id == workspace_id,
+        Delivery.status == UNCERTAIN,
+        or_(Delivery.attempted_at.is_(None), Delivery.attempted_at < now - STALE_SENDING),
+    ]
+
+
+async def uncertain_of(session: AsyncSession, workspace_id: int, now: datetime) -> list[Delivery]:
+    """The workspace's deliveries that may not have arrived, oldest first."""
+    rows = await session.scalars(
+        select(Delivery).where(*_settleable(workspace_id, now)).order_by(Delivery.id)
+    )
+    return list(rows)
+
+
+async def settle_uncertain(
+    session: AsyncSession, workspace_id: int, up_to: int, *, resend: bool, now: datetime
+) -> list[Delivery]:
+    """Requeue (``pending``) or dismiss the workspace's uncertain deliveries up to id ``up_to``.
+
+    ``up_to`` is the newest one the person was shown, so a send that became uncertain since
+    is not settled unseen. One conditional update: of two presses (two people, a double tap,
+    a press replayed after a restart) only the first finds the rows still uncertain; the
+    rows it settled are returned, none to the others. A requeued row is sent by the
+    scheduler's sweep, with its recorded payload, like any pending delivery.
+    """
+    status = "pending" if resend else DISMISSED
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id <= up_to, *_settleable(workspace_id, now))
+        .values(
+            status=status,
+            last_error=Delivery.last_error + " | " + SETTLE_NOTES[status],
+        )
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = sorted(result.scalars())
+    if not ids:
+        return []
+    rows = await session.scalars(
+        select(Delivery)
+        .where(Delivery.id.in_(ids))
+        .order_by(Delivery.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(rows)

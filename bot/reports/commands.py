@@ -12,6 +12,7 @@ from functools import partial
 from bot import access
 from bot.access import office
 from bot.caller import Caller
+from bot.cycle import uncertain
 from bot.people import workspace_for_chat
 from bot.replies import Answer, Reply
 from bot.reports import service
@@ -38,8 +39,9 @@ async def run(name: str, caller: Caller, args: str = "") -> Answer:
 
 async def replies(caller: Caller, name: str, workspace: Workspace) -> list[Reply]:
     session, moment, locale = caller.session, caller.now, caller.locale
-    if name == "report":
-        return await service.status_replies(session, workspace, moment, locale)
+    if name == "report":  # and, to those who may resend, what may not have arrived
+        status = await service.status_replies(session, workspace, moment, locale)
+        return [*status, *await uncertain.notice(caller, workspace)]
     key = await service.current_period_key(session, workspace, moment)
     if name == "agenda":
         return await service.agenda_replies(session, workspace, key, locale, moment)
