@@ -23,7 +23,7 @@ from bot.i18n import normalize_locale, translate
 from bot.people import UserInfo, identify
 from bot.replies import CallbackAnswer, Reply
 from handlers.sender import Sender, Undeliverable, with_retries
-from handlers.turn import Turn, on_update, services_of
+from handlers.turn import Turn, on_update, pressed, services_of
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,5 @@ async def audit_log(update: Update, turn: Turn) -> None:
 
 @on_update
 async def button(update: Update, turn: Turn) -> None:
-    query = update.callback_query
-    assert query is not None
-    message_id = query.message.message_id if query.message is not None else None
-    turn.take(await access_views.press(turn.caller(), query.data or "", message_id))
+    data, message_id = pressed(update)
+    turn.take(await access_views.press(turn.caller(), data, message_id))

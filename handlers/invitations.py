@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot import invitations
-from handlers.turn import Turn, on_update
+from handlers.turn import Turn, on_update, pressed
 
 CALLBACK_PATTERN = invitations.CALLBACK_PATTERN
 
@@ -17,10 +17,6 @@ async def invite(update: Update, turn: Turn) -> None:
 
 @on_update
 async def button(update: Update, turn: Turn) -> None:
-    query = update.callback_query
-    assert query is not None
-    message_id = query.message.message_id if query.message is not None else None
-    answer = await invitations.press(
-        turn.caller(), query.data or "", message_id, turn.services.bot_username
-    )
+    data, message_id = pressed(update)
+    answer = await invitations.press(turn.caller(), data, message_id, turn.services.bot_username)
     turn.take(answer)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.access import office
-from handlers.turn import Turn, on_update
+from handlers.turn import Turn, on_update, pressed
 
 CALLBACK_PATTERN = office.CALLBACK_PATTERN
 
@@ -17,10 +17,8 @@ async def office_command(update: Update, turn: Turn) -> None:
 
 @on_update
 async def button(update: Update, turn: Turn) -> None:
-    query = update.callback_query
-    assert query is not None
-    message_id = query.message.message_id if query.message is not None else None
-    turn.take(await office.press(turn.caller(), query.data or "", message_id))
+    data, message_id = pressed(update)
+    turn.take(await office.press(turn.caller(), data, message_id))
     if turn.services.scheduler is not None:
         # The command it ran may have been /holiday, which moves the week's steps: the
         # scheduler reads the schedule again (cheap, and harmless when nothing changed).

@@ -13,7 +13,7 @@ from telegram import Update
 from bot.caller import Caller
 from bot.replies import Answer
 from bot.rollups import commands
-from handlers.turn import Turn, on_update
+from handlers.turn import Turn, on_update, pressed
 
 CALLBACK_PATTERN = commands.CALLBACK_PATTERN
 
@@ -44,7 +44,5 @@ rubric = _command(commands.rubric)
 
 @on_update
 async def button(update: Update, turn: Turn) -> None:
-    query = update.callback_query
-    assert query is not None
-    message_id = query.message.message_id if query.message is not None else None
-    turn.take(await commands.button(turn.caller(), query.data or "", message_id))
+    data, message_id = pressed(update)
+    turn.take(await commands.button(turn.caller(), data, message_id))

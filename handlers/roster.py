@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 from bot.roster import chat as roster_chat
 from bot.roster import upload as roster_upload
-from handlers.turn import Callback, Turn, on_update
+from handlers.turn import Callback, Turn, on_update, pressed
 
 CALLBACK_PATTERN = roster_chat.CALLBACK_PATTERN
 
@@ -52,10 +52,6 @@ def _take_upload(read: roster_upload.Upload, file_name: str) -> Callback:
 
 @on_update
 async def button(update: Update, turn: Turn) -> None:
-    query = update.callback_query
-    assert query is not None
-    message_id = query.message.message_id if query.message is not None else None
-    answer = await roster_chat.press(
-        turn.caller(), query.data or "", message_id, turn.services.bot_username
-    )
+    data, message_id = pressed(update)
+    answer = await roster_chat.press(turn.caller(), data, message_id, turn.services.bot_username)
     turn.take(answer)

@@ -7,7 +7,7 @@ from telegram import Update
 from bot.clock import now
 from bot.cycle import settings_menu
 from bot.replies import Answer, CallbackAnswer
-from handlers.turn import Turn, on_update
+from handlers.turn import Turn, on_update, pressed
 
 CALLBACK_PATTERN = r"^st:"
 
@@ -22,11 +22,9 @@ async def settings_command(update: Update, turn: Turn) -> None:
 
 @on_update
 async def settings_button(update: Update, turn: Turn) -> None:
-    query = update.callback_query
-    assert query is not None
-    message_id = query.message.message_id if query.message is not None else None
+    data, message_id = pressed(update)
     result = await settings_menu.press(
-        turn.session, turn.person, turn.locale, now(), query.data or "", message_id
+        turn.session, turn.person, turn.locale, now(), data, message_id
     )
     turn.replies.append(result.reply)
     turn.answer = CallbackAnswer(turn.say("settings.saved") if result.changed else "")

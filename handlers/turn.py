@@ -108,6 +108,15 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.bot_data["services"]
 
 
+def pressed(update: Update) -> tuple[str, int | None]:
+    """A pressed button's data and the id of the message it sat on (None if too old to
+    carry it): what every core ``press`` takes."""
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    return query.data or "", (message.message_id if message is not None else None)
+
+
 def user_info(update: Update) -> UserInfo | None:
     user = update.effective_user
     if user is None or user.is_bot:

@@ -9,16 +9,14 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.cycle import uncertain
-from handlers.turn import Turn, on_update
+from handlers.turn import Turn, on_update, pressed
 
 CALLBACK_PATTERN = uncertain.CALLBACK_PATTERN
 
 
 @on_update
 async def button(update: Update, turn: Turn) -> None:
-    query = update.callback_query
-    assert query is not None
-    message_id = query.message.message_id if query.message is not None else None
-    turn.take(await uncertain.press(turn.caller(), query.data or "", message_id))
+    data, message_id = pressed(update)
+    turn.take(await uncertain.press(turn.caller(), data, message_id))
     if turn.services.scheduler is not None:  # a requeued message goes out on a tick soon
         turn.services.scheduler.request_sweep()
