@@ -19,7 +19,7 @@ the office (workspace: the chooser of before :mod:`bot.access.office`, still hon
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -64,19 +64,45 @@ class ContactStatus:
 
 
 async def invitations(
-    session: AsyncSession, workspace: Workspace, locale: str, now: datetime, bot_username: str
+    session: AsyncSession,
+    workspace: Workspace,
+    locale: str,
+    now: datetime,
+    bot_username: str,
+    sender: Person | None = None,
 ) -> list[Reply]:
-    """The office chat's invitation message, then the checklist for the current chat.
+    """The office chat's invitation message, then the checklist for the current chat, and a
+    copy of it for the director when someone else (staff) sent the invitations.
 
     The invitation goes to ``workspace.chat_id`` in the office's language; the checklist
     has no ``chat_id`` (the chat the update came from: the director's or staff's private
-    chat after an import, or a ``/invite`` there) and is in ``locale``.
+    chat after an import, or a ``/invite`` there) and is in ``locale``. The director follows
+    up the contacts who have not opened the bot, so the director gets the list either way.
     """
-    checklist = await checklist_reply(session, workspace, locale, now)
+    checklists = [await checklist_reply(session, workspace, locale, now)]
+    checklists += await director_copy(session, workspace, now, sender)
     if not workspace.office_chat_active:  # the bot is not in the office chat (removed)
-        return [Reply(say(locale, "invite.office_chat_gone")), checklist]
+        return [Reply(say(locale, "invite.office_chat_gone")), *checklists]
     office = await office_invitation(session, workspace, now, bot_username)
-    return [office, checklist] if office is not None else [checklist]
+    return [office, *checklists] if office is not None else checklists
+
+
+async def director_copy(
+    session: AsyncSession, workspace: Workspace, now: datetime, sender: Person | None
+) -> list[Reply]:
+    """The checklist for the director's private chat, when someone else sent the
+    invitations and the director has opened the bot (else it could not be delivered)."""
+    director = await director_of(session, workspace.id)
+    if (
+        director is None
+        or sender is None
+        or director.id == sender.id
+        or not director.started_bot
+        or director.telegram_user_id is None
+    ):
+        return []
+    copy = await checklist_reply(session, workspace, director.locale or workspace.locale, now)
+    return [replace(copy, chat_id=director.telegram_user_id)]
 
 
 async def office_invitation(
@@ -265,15 +291,17 @@ async def _send(caller: Caller, workspace: Workspace, bot_username: str) -> Answ
     if office is None:
         return Answer([Reply(caller.say("invite.no_groups"))])
     checklist = await checklist_reply(caller.session, workspace, caller.locale, caller.now)
+    person = caller.person
+    copy = await director_copy(caller.session, workspace, caller.now, person)
     if caller.private:
         done = Reply(caller.say("invite.sent", title=workspace.title or workspace.chat_id))
-        return Answer([office, done, checklist])
-    person = caller.person
+        return Answer([office, done, checklist, *copy])
     if not person.started_bot or person.telegram_user_id is None:
-        return Answer([office, Reply(caller.say("invite.open_private_first", bot=bot_username))])
+        hint = Reply(caller.say("invite.open_private_first", bot=bot_username))
+        return Answer([office, hint, *copy])
     # No acknowledgement in the office chat: the invitation itself shows it was sent.
     private = Reply(checklist.text, buttons=checklist.buttons, chat_id=person.telegram_user_id)
-    return Answer([office, private])
+    return Answer([office, private, *copy])
 
 
 # --- a contact opens the link ----------------------------------------------------------------

@@ -242,5 +242,8 @@ async def post_import_replies(
     """What is said right after an import from the chat was applied, in the same unit of
     work (the import is flushed, not yet committed, so the replies go out only if it
     commits): the office chat's message with each group's invitation, and the checklist
-    of contacts for whoever confirmed (:func:`bot.invitations.invitations`)."""
-    return await invitations(caller.session, workspace, caller.locale, caller.now, bot_username)
+    of contacts for whoever confirmed, and for the director if that was staff
+    (:func:`bot.invitations.invitations`)."""
+    return await invitations(
+        caller.session, workspace, caller.locale, caller.now, bot_username, caller.person
+    )

@@ -211,3 +211,27 @@ async def test_without_the_office_chat_nothing_is_posted_and_the_director_is_tol
     await zhao.says("/invite")
     await zhao.reads("我目前不在办公室群中")
     assert await count(seeded_database, DeepLink, purpose="invite") == 0
+
+
+async def test_invitations_sent_by_staff_give_the_director_a_checklist_too(
+    driver: SandboxDriver, office: Office, seeded_database: str, start_bot: StartBot
+) -> None:
+    qian = await driver.create_user("钱干事", username="qian_staff", language_code="zh-hans")
+    async with open_session(seeded_database) as session:
+        workspace = await session.scalar(select(Workspace))
+        assert workspace is not None
+        staff = PersonRow(username="qian_staff", display_name="qian_staff")
+        session.add(staff)
+        await session.flush()
+        session.add(Membership(workspace_id=workspace.id, person_id=staff.id, role="staff"))
+    await start_bot(seeded_database)
+    zhao, clerk = Person(driver, office.director), Person(driver, qian)
+    await zhao.says("/start")  # the director has opened the bot: a private copy can reach him
+    await zhao.reads("例会助手")
+    await clerk.says("/invite")
+    await driver.wait_for_message(office.chat.id, contains="请各专项组联络员")
+    own = await clerk.reads("联络员打开情况")
+    copy = await zhao.reads("联络员打开情况")
+    assert copy.text == own.text and "已打开 0/3 人" in copy.text
+    pressed = await driver.press_button(office.director, zhao.chat, "刷新", copy)
+    assert (await driver.wait_for_callback_answer(pressed))["text"] == "已刷新"
