@@ -40,6 +40,7 @@ import os
 import random
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
@@ -48,7 +49,7 @@ from sqlalchemy import func, select
 
 from bot.i18n import translate
 from sandbox.driver import SandboxDriver, SandboxError, SandboxMessage, SandboxUser
-from storage.models import Decision, GoodPractice, ScoreAdjustment, SubmissionRevision
+from storage.models import AuditLog, Decision, GoodPractice, ScoreAdjustment, SubmissionRevision
 from tests.e2e.conftest import GROUPS, Office, StartBot
 from tests.e2e.harness import BotProcess
 from tests.e2e.scenario import tiny_png
@@ -179,6 +180,39 @@ FORGED = [
     "²",
     "x" * 64,
 ]
+# Half of a person's commands are the ones their role uses, with arguments that work, so the
+# stream gets deep into each family (a decision recorded, a holiday set, a report sent)
+# rather than stopping at "not for you" every time.
+ROLE_COMMANDS = {
+    "director": [
+        "/decide",
+        "/holiday 2026-12-01 休息日 调休{n}",
+        "/adjust 2026-H2 EMP +2 表现突出{n}",
+        "/highlight 好做法{n}",
+        "/roles",
+        "/groups",
+        "/settings",
+        "/audit",
+        "/assess",
+        "/report",
+        "/bulletin",
+    ],
+    "staff": [
+        "/decide",
+        "/decisions",
+        "/problems",
+        "/monthly",
+        "/rubric limit=8",
+        "/groups",
+        "/settings",
+        "/agenda",
+        "/report",
+        "/highlight",
+    ],
+    "contact": ["/submit", "/submit", "/mystatus", "/cancel"],
+    "member": ["/decisions", "/problems"],
+}
+ROLE_OF = {"contact2": "contact", "deputy": "contact"}
 KINDS = [  # (kind, weight)
     ("command", 30),
     ("text", 14),
@@ -294,16 +328,18 @@ async def update_ids(
 
 def some_text(world: World, rng: random.Random) -> str:
     pick = rng.random()
-    if pick < 0.5:
-        return rng.choice(ORDINARY)
+    if pick < 0.55:
+        return rng.choice(ORDINARY) + ("" if rng.random() < 0.5 else f" {rng.randint(1, 99)}")
     if pick < 0.85:
         return rng.choice(NASTY)
     alphabet = "字中文𠀀👨‍👩‍👧<>&;\u202e\u200b\u0301 abc123"
     return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 120)))
 
 
-def some_command(world: World, rng: random.Random, place: str) -> str:
-    text = rng.choice(COMMANDS).replace("{n}", str(world.unique()))
+def some_command(world: World, rng: random.Random, role: str, place: str) -> str:
+    mine = ROLE_COMMANDS.get(ROLE_OF.get(role, role), [])
+    text = rng.choice(mine if mine and rng.random() < 0.5 else COMMANDS)
+    text = text.replace("{n}", str(world.unique()))
     if rng.random() < 0.15:  # a command with hostile arguments
         text = text.split()[0] + " " + rng.choice(NASTY)[:200]
     if place != "private":
@@ -359,7 +395,7 @@ async def send_message(world: World, actor: Actor, chat: int) -> None:
     place = "private" if chat > 0 else "group"
     text: str | None = None
     if kind == "command":
-        text = some_command(world, rng, place)
+        text = some_command(world, rng, actor.key, place)
     elif kind == "text":
         text = some_text(world, rng)
     elif kind == "paste":
@@ -421,7 +457,9 @@ async def press(world: World, actor: Actor, chat: int) -> None:
         found = buttons_in(await driver.messages(chat))
         if not found:
             return
-        message_id, data = rng.choice(found[-6:])  # mostly recent, sometimes stale
+        newest = [b for b in found if b[0] == found[-1][0]]
+        # Mostly the newest message's buttons (a dialog moves on), sometimes a stale one.
+        message_id, data = rng.choice(newest if rng.random() < 0.7 else found[-8:])
     actor.done[-1] += f" {data!r}"
     times = 2 if kind == "twice" else 1
     try:
@@ -656,10 +694,16 @@ async def test_a_hostile_day_in_the_office_answers_each_person(
             world.fail(actors[key], f"was sent, unasked: {actors[key].unasked}")
     for actor in actors.values():
         print(f"{actor.key}: {len(actor.updates)} updates; unasked: {actor.unasked}")
+        if os.environ.get("LIHUI_FUZZ_DEBUG"):
+            print("  did:", actor.done)
+            for m in (await driver.messages(actor.chat))[-12:]:
+                print("   ", m.short()[:160])
     print(
         f"{sum(len(a.updates) for a in actors.values())} updates in "
         f"{time.monotonic() - started:.1f} s; dropped: {len(dropped_ids(bot))}"
     )
+    async with open_session(database_url) as session:  # what the stream got done, to read
+        print("audit:", dict(Counter(await session.scalars(select(AuditLog.action)))))
     bad = [line for line in bot.log().splitlines() if " ERROR " in line or "Traceback" in line]
     world.failures += [f"the bot logged: {line}" for line in bad[:10]]
     world.failures += await invariants_hold(database_url)
