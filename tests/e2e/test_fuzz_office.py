@@ -303,6 +303,12 @@ async def quiet(driver: SandboxDriver, chat: int, limit: float = 6.0) -> dict[in
     return state
 
 
+async def news(driver: SandboxDriver, chat: int, before: dict[int, int]) -> list[str]:
+    """What is new or edited in ``chat`` since ``before``, shortly, for a failure report."""
+    fresh = [m for m in await driver.messages(chat) if m.from_bot]
+    return [m.short()[:120] for m in fresh if before.get(m.id, 0) < m.version]
+
+
 def dropped_ids(bot: BotProcess) -> set[int]:
     return {int(n) for n in re.findall(r"update (\d+) from user \d+ dropped", bot.log())}
 
@@ -437,8 +443,9 @@ async def send_message(world: World, actor: Actor, chat: int) -> None:
     elif expected == "silence":
         await asyncio.sleep(SILENCE_SECONDS)
         after = {c: await bot_state(driver, c) for c in watch}
-        if any(changed(before[c], after[c]) for c in watch):
-            world.fail(actor, f"update {update_id} in chat {chat} should have been ignored")
+        said = [await news(driver, c, before[c]) for c in watch if changed(before[c], after[c])]
+        if said:
+            world.fail(actor, f"update {update_id} in chat {chat} answered {said}, not ignored")
 
 
 async def press(world: World, actor: Actor, chat: int) -> None:
@@ -506,6 +513,12 @@ async def redeliver(world: World, actor: Actor) -> None:
 async def flood(world: World, actor: Actor) -> None:
     """Texts at machine speed, more than the default burst, then a press at once."""
     driver = world.driver
+    if not buttons_in(await driver.messages(actor.chat)):  # something to press at the end
+        [update_id] = await update_ids(
+            driver, [await driver.send_text(actor.user, actor.chat, "/submit")], []
+        )
+        actor.updates.append(update_id or 0)
+        await quiet(driver, actor.chat)
     sent = [
         await driver.send_text(actor.user, actor.chat, f"第{i}段 {world.unique()}")
         for i in range(FLOOD_TEXTS)
@@ -524,9 +537,9 @@ async def flood(world: World, actor: Actor) -> None:
         await judge_press(world, actor, query)
 
 
-async def one_act(world: World, actor: Actor) -> None:
+async def one_act(world: World, actor: Actor, kind: str | None = None) -> None:
     rng = actor.rng
-    kind = rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
+    kind = kind or rng.choices([k for k, _ in KINDS], [w for _, w in KINDS])[0]
     roll = rng.random()
     chat = actor.chat if roll < 0.65 else world.office_chat if roll < 0.9 else world.stray_chat
     if kind == "flood":
@@ -550,13 +563,14 @@ async def one_act(world: World, actor: Actor) -> None:
 async def live(world: World, actor: Actor) -> None:
     """One person's part of the day: act, wait for the answer, act again."""
     await asyncio.sleep(actor.rng.random() * 0.5)
-    for _ in range(STEPS):
+    # Every day has a flood at least once (the contact's, at a random moment), so the
+    # default budget's toast for a dropped press is always put to the test.
+    flood_at = actor.rng.randrange(STEPS) if actor.key == "contact" else -1
+    for step in range(STEPS):
         now = await bot_state(world.driver, actor.chat)
         if changed(actor.baseline, now):
-            fresh = [m for m in await world.driver.messages(actor.chat) if m.from_bot]
-            news = [m.text[:60] for m in fresh if actor.baseline.get(m.id, 0) < m.version]
-            actor.unasked.extend(news)
-        await one_act(world, actor)
+            actor.unasked += await news(world.driver, actor.chat, actor.baseline)
+        await one_act(world, actor, "flood" if step == flood_at else None)
 
 
 # --- judging the day -------------------------------------------------------------------------
@@ -579,6 +593,9 @@ async def judge_budget(world: World, budget: str) -> None:
     """What the budget drops is answered as promised; with the budget raised, nothing is."""
     dropped = dropped_ids(world.bot)
     notice = translate("zh-CN", "access.flood")
+    presses = [u for a in world.actors.values() for u in a.queries.values() if u in dropped]
+    if budget == "default-budget" and not presses:  # the contact's flood ends in a press
+        world.failures.append("no press was dropped: the toast went untested")
     for actor in world.actors.values():
         mine = [u for u in actor.updates if u in dropped]
         if budget == "raised-budget" and mine:
@@ -679,6 +696,8 @@ async def test_a_hostile_day_in_the_office_answers_each_person(
     stray = await driver.create_group("随便一个群", members=[owner, *cast.values()], creator=owner)
     bot = await start_bot(database_url, BUDGETS[budget])
     username = str((await driver.bot_info())["user"]["username"])
+    # The bot greets the unserved group it was added to once: that is before the day starts.
+    await driver.wait_for_message(stray.id, contains=f"/bind@{username}")
     actors = {key: Actor(key, user, random.Random(f"{seed}:{key}")) for key, user in cast.items()}
     world = World(driver, bot, username, office.chat.id, stray.id, actors)
     started = time.monotonic()
