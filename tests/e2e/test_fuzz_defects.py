@@ -37,3 +37,19 @@ async def test_a_button_that_edits_its_message_pressed_under_a_chart_still_answe
     assert callback_data(answer) and "photo" not in answer.raw  # the group's fields, anew
     bot.stop()
     bot.assert_clean_log()
+
+
+@pytest.mark.parametrize("command", ["/assess", "/monthly"])
+async def test_a_window_that_looks_like_html_is_refused_with_the_text_shown(
+    command: str, driver: SandboxDriver, office: Office, seeded_database: str, start_bot: StartBot
+) -> None:
+    # Seed 23, 40 acts a person: "/assess@bot </code><pre>" in the office chat. The refusal
+    # ("cannot read the month …") quoted the typed text unescaped in HTML, Telegram refused
+    # to parse it, and the bot logged an ERROR instead of answering.
+    bot = await start_bot(seeded_database)
+    director = Person(driver, office.director)
+    await director.says(f"{command} </code><pre>")
+    refusal = await director.reads("</code><pre>")  # shown as typed, not taken as markup
+    assert "</code><pre>" in refusal.text
+    bot.stop()
+    bot.assert_clean_log()
