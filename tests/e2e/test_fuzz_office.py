@@ -47,7 +47,7 @@ import pytest
 from docx import Document
 from sqlalchemy import func, select
 
-from bot.i18n import translate
+from bot.i18n import SUPPORTED_LOCALES, translate
 from sandbox.driver import SandboxDriver, SandboxError, SandboxMessage, SandboxUser
 from storage.models import AuditLog, Decision, GoodPractice, ScoreAdjustment, SubmissionRevision
 from tests.e2e.conftest import GROUPS, Office, StartBot
@@ -309,6 +309,11 @@ async def news(driver: SandboxDriver, chat: int, before: dict[int, int]) -> list
     return [m.short()[:120] for m in fresh if before.get(m.id, 0) < m.version]
 
 
+def in_any_locale(key: str) -> set[str]:
+    """The message in each language: the stranger and the bystander read English."""
+    return {translate(locale, key) for locale in SUPPORTED_LOCALES}
+
+
 def dropped_ids(bot: BotProcess) -> set[int]:
     return {int(n) for n in re.findall(r"update (\d+) from user \d+ dropped", bot.log())}
 
@@ -387,8 +392,8 @@ def expectation(world: World, chat: int, text: str | None) -> str:
     command = (text or "").split(maxsplit=1)[0] if (text or "").startswith("/") else None
     name, _, addressed = (command or "")[1:].partition("@")
     to_me = addressed.lower() == world.username.lower()
-    if chat == world.stray_chat:
-        return "either" if to_me and name in OPEN_COMMANDS else "silence"
+    if chat == world.stray_chat:  # /help, /start and /bind are answered even bare there
+        return "either" if name in OPEN_COMMANDS and (to_me or not addressed) else "silence"
     if command is None or (addressed and not to_me):
         return "silence"  # talk among people, or a command for another bot
     return "answer" if to_me else "either"  # a bare /cmd may be for another bot
@@ -489,8 +494,10 @@ async def judge_press(world: World, actor: Actor, query: str) -> None:
     except AssertionError:
         world.fail(actor, f"press {query} (update {actor.queries[query]}) left spinning")
         return
-    toast = translate("zh-CN", "access.flood.press")
-    if actor.queries[query] in dropped_ids(world.bot) and toast not in (answer.get("text") or ""):
+    toast = answer.get("text") or ""
+    if actor.queries[query] in dropped_ids(world.bot) and toast not in in_any_locale(
+        "access.flood.press"
+    ):
         world.fail(actor, f"dropped press {query} answered {answer!r}, not with the toast")
 
 
@@ -592,7 +599,7 @@ def dropped_runs(actor: Actor, dropped: set[int]) -> list[list[int]]:
 async def judge_budget(world: World, budget: str) -> None:
     """What the budget drops is answered as promised; with the budget raised, nothing is."""
     dropped = dropped_ids(world.bot)
-    notice = translate("zh-CN", "access.flood")
+    notice = in_any_locale("access.flood")
     presses = [u for a in world.actors.values() for u in a.queries.values() if u in dropped]
     if budget == "default-budget" and not presses:  # the contact's flood ends in a press
         world.failures.append("no press was dropped: the toast went untested")
@@ -606,7 +613,7 @@ async def judge_budget(world: World, budget: str) -> None:
         runs = dropped_runs(actor, dropped)
         texts = [run for run in runs if any(u in actor.private_messages for u in run)]
         messages = [m for m in await world.driver.messages(actor.chat) if m.from_bot]
-        notices = sum(1 for m in messages if m.text == notice)
+        notices = sum(1 for m in messages if m.text in notice)
         if notices > len(texts):
             world.fail(actor, f"{notices} notices for {len(texts)} runs of dropped texts")
         first = texts[0] if texts else []
