@@ -288,8 +288,15 @@ class Sender:
             )
         except BadRequest as error:
             # Editing to the same content, or a message gone, is harmless: nothing to show.
-            if "not modified" not in error.message and "not found" not in error.message:
-                raise
+            if "not modified" in error.message or "not found" in error.message:
+                return
+            # A photo or a file has no text to replace (a button's data pressed under a
+            # chart or a Word file), and an old message can no longer be edited: the answer
+            # still reaches the person, as a new message.
+            if "no text in the message" in error.message or "can't be edited" in error.message:
+                await self._texts(reply, reply.text, chat_id, bulk)
+                return
+            raise
 
     async def answer(self, query: CallbackQuery, answer: CallbackAnswer | None) -> None:
         """Stop the button's spinner; a query too old to answer is not worth an error.

@@ -101,7 +101,7 @@ async def assess(caller: Caller, args: str) -> Answer:
             )
         window = parse_window(text) if text else current_half(_today(workspace, caller.now))
     except InvalidWindow as error:
-        return Answer([Reply(error.translated(caller.locale))])
+        return Answer([Reply(error.said(caller.locale))])
     stored = await assessment.assess(caller.session, workspace, window, caller.now)
     buttons: Keyboard = []
     if stored.published_at is None:
@@ -121,7 +121,7 @@ async def _publish(caller: Caller, workspace_id: int, window_key: str) -> Answer
         window = parse_window(window_key)
         await assessment.publish(caller.session, workspace, window, caller.person.id, caller.now)
     except (InvalidWindow, RollupRefused) as error:
-        return Answer([Reply(error.translated(caller.locale))])
+        return Answer([Reply(error.said(caller.locale))])
     text = caller.say("rollups.assess.published_now", window=window_name(window.key, caller.locale))
     return Answer([Reply(text)], text)
 
@@ -151,7 +151,7 @@ async def adjust(caller: Caller, args: str) -> Answer:
     except ValueError:
         return Answer([Reply(caller.say("rollups.adjust.bad_points", text=points_text))])
     except (InvalidWindow, RollupRefused) as error:
-        return Answer([Reply(error.translated(caller.locale))])
+        return Answer([Reply(error.said(caller.locale))])
     total = sum(
         a.points
         for a in await assessment.adjustments_of(caller.session, workspace, window.key)
@@ -199,7 +199,7 @@ async def rubric(caller: Caller, args: str) -> Answer:
             rubric_settings.change(caller.session, workspace, args, caller.person.id, caller.now)
         except RollupRefused as error:
             return Answer(
-                [Reply(error.translated(caller.locale) + "\n" + caller.say("rollups.rubric.usage"))]
+                [Reply(error.said(caller.locale) + "\n" + caller.say("rollups.rubric.usage"))]
             )
         lines.append(caller.say("rollups.rubric.changed"))
     lines += [
@@ -221,7 +221,7 @@ async def monthly(caller: Caller, args: str) -> Answer:
     try:
         month = _month_or_current(args, workspace, caller.now)
     except InvalidWindow as error:
-        return Answer([Reply(error.translated(caller.locale))])
+        return Answer([Reply(error.said(caller.locale))])
     return Answer(
         await outputs.monthly_replies(
             caller.session, workspace, month.key, caller.locale, caller.now
@@ -253,14 +253,14 @@ async def highlight(caller: Caller, args: str) -> Answer:
         try:
             waiting.title = highlights.clean_title(args)
         except RollupRefused as error:
-            return Answer([Reply(error.translated(caller.locale))])
+            return Answer([Reply(error.said(caller.locale))])
         return await _passages(caller, waiting, workspace, None)
     try:
         draft = await highlights.start(
             caller.session, workspace, args, caller.person.id, caller.now
         )
     except RollupRefused as error:
-        return Answer([Reply(error.translated(caller.locale))])
+        return Answer([Reply(error.said(caller.locale))])
     groups = await highlights.groups_with_reports(caller.session, workspace)
     if not groups:
         return Answer([Reply(caller.say("rollups.highlight.no_groups"))])

@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from bot.i18n import translate
 from bot.periods import Period, period_of_date, weeks_in_year
+from bot.replies import say
 from bot.workdays import WorkdayCalendar
 
 _MONTH_RE = re.compile(r"^(\d{4})-?(\d{1,2})$")
@@ -34,7 +35,12 @@ class InvalidWindow(ValueError):
         self.params = params
 
     def translated(self, locale: str) -> str:
+        """As plain text: a toast, the command line."""
         return translate(locale, self.message_key, **self.params)
+
+    def said(self, locale: str) -> str:
+        """As a reply (HTML): what the person typed is in it, escaped."""
+        return say(locale, self.message_key, **self.params)
 
 
 @dataclass(frozen=True, order=True)

@@ -6,6 +6,7 @@ import functools
 from typing import Any
 
 from bot.i18n import translate
+from bot.replies import say
 
 
 class RollupRefused(Exception):
@@ -22,4 +23,9 @@ class RollupRefused(Exception):
         return (functools.partial(type(self), self.key, **self.params), ())
 
     def translated(self, locale: str) -> str:
+        """As plain text: a toast, the command line."""
         return translate(locale, self.key, **self.params)
+
+    def said(self, locale: str) -> str:
+        """As a reply (HTML): what the person typed is in it, escaped."""
+        return say(locale, self.key, **self.params)

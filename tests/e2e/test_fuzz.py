@@ -12,7 +12,8 @@ changed nothing it should not:
   reports for, each office keeps exactly one director, and every revision is audited.
 
 ``LIHUI_FUZZ_EXAMPLES`` sets the number of examples per test (default 8, so the suite
-stays fast); README "Tests" gives the longer run.
+stays fast); README "Tests" gives the longer run. ``test_fuzz_office.py`` is the other
+half: the whole office at once, every role and command family, judged person by person.
 """
 
 from __future__ import annotations
