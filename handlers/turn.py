@@ -34,7 +34,7 @@ from bot.replies import Answer, CallbackAnswer, Reply, say
 from handlers.dropped import DroppedMarks
 from handlers.ordering import mark_handled
 from handlers.sender import Sender, Undeliverable
-from storage.db import Database
+from storage.db import Database, retry_conflicts
 from storage.models import Person
 from storage.updates import claim_update
 
@@ -133,25 +133,46 @@ def on_update(handler: Handler) -> Callback:
             return
         services = services_of(context)
         private = chat.type == ChatType.PRIVATE
-        async with services.database.session() as session:
-            if not private and not await _served_or_open(session, update, chat.id):
-                turn = None  # a group lihui does not serve: nothing is written or said
-            elif not await claim_update(session, context.bot.id, update.update_id, now()):
-                log.info("update %s was handled already; skipped", update.update_id)
-                services.budget.refund(info.id)  # a repeat costs the person nothing
-                return
-            else:
-                person = await identify(session, info, in_private=private)
-                locale = person.locale or normalize_locale(services.config.locale)
-                turn = Turn(session, services, person, locale, chat.id, private)
-                await handler(update, turn)
+
+        async def unit_of_work() -> Turn | bool | None:
+            return await _handle(handler, update, services, context.bot.id, info, private)
+
+        turn = await retry_conflicts(unit_of_work)
+        if turn is False:  # handled already
+            return
         mark_handled()  # committed: a redelivery is skipped, so the offset may move on
-        if turn is not None:
+        if isinstance(turn, Turn):
             await deliver(turn, update, services.sender)
         elif update.callback_query is not None:  # only stop the pressed button's spinner
             await services.sender.answer(update.callback_query, None)
 
     return callback
+
+
+async def _handle(
+    handler: Handler,
+    update: Update,
+    services: Services,
+    bot_id: int,
+    info: UserInfo,
+    private: bool,
+) -> Turn | bool | None:
+    """The update's one transaction: the Turn to deliver, None for a group lihui does not
+    serve (nothing written or said), False for an update handled before."""
+    chat = update.effective_chat
+    assert chat is not None
+    async with services.database.session() as session:
+        if not private and not await _served_or_open(session, update, chat.id):
+            return None
+        if not await claim_update(session, bot_id, update.update_id, now()):
+            log.info("update %s was handled already; skipped", update.update_id)
+            services.budget.refund(info.id)  # a repeat costs the person nothing
+            return False
+        person = await identify(session, info, in_private=private)
+        locale = person.locale or normalize_locale(services.config.locale)
+        turn = Turn(session, services, person, locale, chat.id, private)
+        await handler(update, turn)
+        return turn
 
 
 async def _served_or_open(session: AsyncSession, update: Update, chat_id: int) -> bool:

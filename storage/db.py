@@ -12,13 +12,16 @@ way when it upgrades from reading to writing).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,6 +30,14 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+# PostgreSQL's "try again" answers: a deadlock the server broke by failing one side, and a
+# serialization failure. The failed transaction was rolled back whole, so running the unit
+# of work again is safe; SQLite's writers queue behind BEGIN IMMEDIATE and never deadlock.
+CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+CONFLICT_ATTEMPTS = 4
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _prepare_sqlite(engine: AsyncEngine) -> None:
@@ -85,3 +96,28 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def is_conflict(error: BaseException) -> bool:
+    """Whether ``error`` is a transaction the server failed only because another one ran
+    at the same moment (two people acting on one group's draft, say)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    if code is None:  # asyncpg's own exception, under SQLAlchemy's adapter
+        code = getattr(getattr(original, "__cause__", None), "sqlstate", None)
+    return code in CONFLICT_SQLSTATES
+
+
+async def retry_conflicts(work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` (one whole unit of work), again if it meets a concurrent transaction."""
+    for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+        try:
+            return await work()
+        except DBAPIError as error:
+            if attempt == CONFLICT_ATTEMPTS or not is_conflict(error):
+                raise
+            log.info("a concurrent transaction got in the way (attempt %d); again", attempt)
+            await asyncio.sleep(0.02 * attempt)
+    raise AssertionError("unreachable")
