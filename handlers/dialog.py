@@ -12,7 +12,7 @@ from bot.paste import docx as paste_docx
 from bot.people import workspace_for_chat
 from bot.replies import Answer, Button, Reply
 from handlers import roster
-from handlers.turn import Callback, Turn, on_update
+from handlers.turn import Callback, Turn, on_update, sent_file
 
 CALLBACK_PATTERN = r"^[rsp]:"  # anything after it is checked by bot.dialog
 HAS_PAYLOAD = filters.Regex(r"^/start(@\w+)?\s+\S")
@@ -100,14 +100,8 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if roster.is_roster_file(update):  # a spreadsheet is a roster to import, not a report
         await roster.document(update, context)
         return
-    message = update.effective_message
-    assert message is not None and message.document is not None
-    file = message.document
-
-    async def fetch() -> bytes:
-        return bytes(await (await file.get_file()).download_as_bytearray())
-
-    read = await paste_docx.read_report(file.file_name, file.mime_type, file.file_size, fetch)
+    file = sent_file(update)
+    read = await paste_docx.read_report(file.name, file.mime_type, file.size, file.fetch)
     await _take_document(read)(update, context)
 
 

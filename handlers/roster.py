@@ -8,7 +8,7 @@ from telegram.ext import ContextTypes
 
 from bot.roster import chat as roster_chat
 from bot.roster import upload as roster_upload
-from handlers.turn import Callback, Turn, on_update, pressed
+from handlers.turn import Callback, Turn, on_update, pressed, sent_file
 
 CALLBACK_PATTERN = roster_chat.CALLBACK_PATTERN
 
@@ -31,15 +31,9 @@ async def document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A spreadsheet sent in private. Fetched and read before the update's unit of work
     opens (like a Word report, :func:`handlers.dialog.document`): only the parsed rows,
     or the refusal, enter it."""
-    message = update.effective_message
-    assert message is not None and message.document is not None
-    file = message.document
-
-    async def fetch() -> bytes:
-        return bytes(await (await file.get_file()).download_as_bytearray())
-
-    read = await roster_upload.read_upload(file.file_name, file.mime_type, file.file_size, fetch)
-    await _take_upload(read, file.file_name or "")(update, context)
+    file = sent_file(update)
+    read = await roster_upload.read_upload(file.name, file.mime_type, file.size, file.fetch)
+    await _take_upload(read, file.name or "")(update, context)
 
 
 def _take_upload(read: roster_upload.Upload, file_name: str) -> Callback:

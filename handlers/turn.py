@@ -117,6 +117,29 @@ def pressed(update: Update) -> tuple[str, int | None]:
     return query.data or "", (message.message_id if message is not None else None)
 
 
+@dataclass(frozen=True)
+class SentFile:
+    """A document someone sent: what its message says about it, and how to fetch it."""
+
+    name: str | None
+    mime_type: str | None
+    size: int | None
+    fetch: Callable[[], Awaitable[bytes]]
+
+
+def sent_file(update: Update) -> SentFile:
+    """The update's document, fetched only when the core asks (after its name and size
+    passed), and before the unit of work opens: a download must not hold the database."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    document = message.document
+
+    async def fetch() -> bytes:
+        return bytes(await (await document.get_file()).download_as_bytearray())
+
+    return SentFile(document.file_name, document.mime_type, document.file_size, fetch)
+
+
 def user_info(update: Update) -> UserInfo | None:
     user = update.effective_user
     if user is None or user.is_bot:
