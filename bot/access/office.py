@@ -48,12 +48,20 @@ def title_of(workspace: Workspace) -> str:
 
 
 async def office_for(
-    caller: Caller, action: str, name: str, args: str = "", *, refusal: str = "access.denied"
+    caller: Caller,
+    action: str,
+    name: str,
+    args: str = "",
+    *,
+    refusal: str = "access.denied",
+    options: list[Workspace] | None = None,
 ) -> Workspace | Answer:
     """The office the private command ``/name args`` acts on, or the answer to give instead:
     the question which office (pending in the database), or ``refusal`` if none allows it.
+    ``options``: the offices where the caller may ``action``, when the caller has them.
     """
-    options = await access.workspaces_where(caller.session, caller.person, action)
+    if options is None:
+        options = await access.workspaces_where(caller.session, caller.person, action)
     if not options:
         return Answer([Reply(caller.say(refusal))], caller.label(refusal))
     if len(options) == 1:

@@ -105,9 +105,10 @@ async def choose_workspace(
         if not await access.may(caller.session, workspace.id, caller.person, action):
             return None, await denied(caller, action, workspace.id, command=command)
         return workspace, None
-    if not await access.workspaces_where(caller.session, caller.person, action):
+    options = await access.workspaces_where(caller.session, caller.person, action)
+    if not options:  # refused here, not in office_for: a refusal is written to the audit log
         return None, await denied(caller, action, None, command=command)
-    chosen = await office.office_for(caller, action, command, args)
+    chosen = await office.office_for(caller, action, command, args, options=options)
     return (None, chosen) if isinstance(chosen, Answer) else (chosen, None)
 
 
