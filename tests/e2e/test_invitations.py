@@ -5,6 +5,7 @@ checklist filling as they do (refreshed by a button, in place).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
 
@@ -60,10 +61,30 @@ async def count(database_url: str, model: type, **where: object) -> int:
         return int(await session.scalar(query) or 0)
 
 
+async def name_learned(database_url: str, username: str, name: str) -> None:
+    """Until the bot has written down ``name`` for the roster's @username.
+
+    Zhang created the office chat and added the bot, so the bot learns his name from that
+    my_chat_member update, handled concurrently with the director's first command: without
+    this wait the checklist shows him by name or by @username as the race falls.
+    """
+    deadline = asyncio.get_running_loop().time() + 10.0
+    while asyncio.get_running_loop().time() < deadline:
+        async with open_session(database_url) as session:
+            known = await session.scalar(
+                select(PersonRow.display_name).where(PersonRow.username == username)
+            )
+        if known == name:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the bot never learned @{username}'s name ({known!r})")
+
+
 async def test_invitations_reach_the_contacts_and_the_checklist_fills(
     driver: SandboxDriver, office: Office, seeded_database: str, start_bot: StartBot
 ) -> None:
     await start_bot(seeded_database)
+    await name_learned(seeded_database, "zhang_wei", "张伟")
     bot = await bot_name(driver)
     director = Person(driver, office.director)
     await director.says("/invite")
