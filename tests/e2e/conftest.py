@@ -83,7 +83,10 @@ async def start_bot(
     started: list[BotProcess] = []
 
     async def start(
-        database_url: str, extra_env: dict[str, str] | None = None, name: str = "bot"
+        database_url: str,
+        extra_env: dict[str, str] | None = None,
+        name: str = "bot",
+        exec_: bool = False,
     ) -> BotProcess:
         env = bot_env(
             sandbox_api=sandbox.bot_api_base_url,
@@ -92,7 +95,7 @@ async def start_bot(
             clock_file=clock.path,
             extra=extra_env,
         )
-        process = BotProcess(env, tmp_path / f"{name}.log")
+        process = BotProcess(env, tmp_path / f"{name}.log", exec_=exec_)
         process.start()
         started.append(process)
         return process

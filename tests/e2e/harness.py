@@ -3,10 +3,25 @@
 Tests start it with ``TELEGRAM_API_BASE_URL`` pointing at the sandbox, move its clock by
 writing ``LIHUI_CLOCK_FILE`` (see :mod:`bot.clock`), kill it with SIGKILL in the middle of
 a dialog, and read its log for tracebacks afterwards.
+
+**Forked, not executed, by default.** The suite starts some two hundred bots, and on the
+team's 2-core machines importing the bot's stack (python-telegram-bot, SQLAlchemy, the
+mapped models, the handlers) was two thirds of each one's CPU and the largest single cost
+of the whole run. So each test process keeps one fork server (:mod:`multiprocessing`'s
+``forkserver``) that has imported ``bot.app`` once, and every bot is a fresh child of it
+that runs the console script's own entry point (``bot.launch.main`` with ``lihui run``)
+under the test's environment, its output in the test's log. From there on it is the same
+program: its own process, pid and signals, its own database connections, HTTP to the
+sandbox, SIGKILL as a power cut, the exit code it returns. What a fork cannot show, the
+start from nothing, is covered by the tests that execute ``lihui`` (``exec_=True`` below,
+tests/e2e/test_operator.py, the demo) and by the start-up benchmark;
+``LIHUI_TEST_EXEC_BOT=1`` executes every bot, as before.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.forkserver
 import os
 import shutil
 import signal
@@ -14,8 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 READY_LINE = "lihui is running"
 # Where the bot processes keep the compiled bytecode of lihui's own modules (the venv's
@@ -32,24 +50,44 @@ def lihui_executable() -> str:
     return str(found)
 
 
+class Running(Protocol):
+    """What the tests use of a running bot: ``subprocess.Popen``'s few methods."""
+
+    @property
+    def pid(self) -> int: ...
+    @property
+    def returncode(self) -> int | None: ...
+    def poll(self) -> int | None: ...
+    def send_signal(self, sig: int) -> None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+def executing_every_bot() -> bool:
+    return os.environ.get("LIHUI_TEST_EXEC_BOT", "") not in ("", "0")
+
+
 @dataclass
 class BotProcess:
     """One ``lihui run`` process; restartable, its log kept across restarts."""
 
     env: dict[str, str]
     log_path: Path
-    process: subprocess.Popen[bytes] | None = None
+    process: Running | None = None
     starts: int = 0
+    exec_: bool = False  # execute the console script rather than fork it (module docstring)
     _log_offset: int = field(default=0)
 
     def start(self, timeout: float = 30.0) -> None:
         assert self.process is None or self.process.poll() is not None, "already running"
         self._log_offset = self.log_path.stat().st_size if self.log_path.exists() else 0
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [lihui_executable(), "run"], env=self.env, stdout=log, stderr=subprocess.STDOUT
-        )
-        log.close()
+        if self.exec_ or executing_every_bot():
+            log = self.log_path.open("ab")
+            self.process = subprocess.Popen(
+                [lihui_executable(), "run"], env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+            log.close()
+        else:
+            self.process = ForkedBot.start(self.env, self.log_path)
         self.starts += 1
         self._wait_ready(timeout)
 
@@ -123,3 +161,106 @@ def bot_env(
     )
     env.update(extra or {})
     return env
+
+
+# --- bots forked from a server that has imported the stack once (module docstring) -------
+
+_PRELOAD = ["bot.launch", "bot.cli", "bot.app"]
+_server_environ: set[str] = set()  # the fork server's environment variables, by name
+
+
+class ForkedBot:
+    """A ``lihui run`` forked from this test process's fork server, seen as a ``Popen``."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
+        self._process = process
+
+    @classmethod
+    def start(cls, env: dict[str, str], log_path: Path) -> ForkedBot:
+        context = multiprocessing.get_context("forkserver")
+        _ensure_fork_server()
+        process = context.Process(
+            target=_run_lihui,
+            args=(env, str(log_path), frozenset(_server_environ)),
+            name="lihui run",
+        )
+        process.start()
+        return cls(process)
+
+    @property
+    def pid(self) -> int:
+        assert self._process.pid is not None
+        return self._process.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.exitcode
+
+    def poll(self) -> int | None:
+        return self._process.exitcode
+
+    def send_signal(self, sig: int) -> None:
+        if self._process.exitcode is None:
+            os.kill(self.pid, sig)
+
+    def wait(self, timeout: float | None = None) -> int:
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired("lihui run", timeout or 0)
+        return self._process.exitcode
+
+
+def _ensure_fork_server() -> None:
+    """Start the fork server once, with the bytecode settings a test bot runs with."""
+    if _server_environ:
+        return
+    multiprocessing.set_forkserver_preload(_PRELOAD)
+    with _environment(PYTHONPYCACHEPREFIX=str(PYCACHE), PYTHONDONTWRITEBYTECODE=None):
+        _server_environ.update(os.environ)
+        multiprocessing.forkserver.ensure_running()
+
+
+@contextmanager
+def _environment(**changes: str | None) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in changes}
+    try:
+        for name, value in changes.items():
+            _set_variable(name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            _set_variable(name, value)
+
+
+def _set_variable(name: str, value: str | None) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
+
+
+def _run_lihui(env: dict[str, str], log_path: str, server_environ: frozenset[str]) -> None:
+    """In the forked child: become ``lihui run`` with the test's environment and log."""
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    for descriptor in (1, 2):
+        os.dup2(log, descriptor)
+    os.close(log)
+    # Line-buffered, as PYTHONUNBUFFERED makes an executed bot's output reach its log.
+    sys.stdout = open(1, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
+    # The test's variables replace the server's; what importing the bot set stays, as it
+    # would in a bot that had imported itself (python-telegram-bot's PTB_TIMEDELTA).
+    for name in server_environ - env.keys():
+        os.environ.pop(name, None)
+    os.environ.update(env)
+    sys.argv = [lihui_executable(), "run"]
+
+    from bot.clock import set_clock
+    from bot.launch import main
+
+    set_clock(None)  # the clock is chosen from this environment, not the server's
+    sys.stdout.flush()
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    sys.exit(code)

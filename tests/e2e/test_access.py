@@ -9,6 +9,7 @@ entry in the audit log; the bot's log has a WARNING line too).
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from sqlalchemy import select
@@ -452,6 +453,7 @@ async def test_a_flood_is_answered_only_a_few_times_and_others_carry_on(
     # The production budget, not the tests' widened one.
     bot = await start_bot(seeded_sqlite, {"LIHUI_FLOOD_BURST": "", "LIHUI_FLOOD_PER_SECOND": ""})
     flooder = office.outsider
+    began = time.monotonic()
     await asyncio.gather(*(driver.send_text(flooder, flooder.id, f"spam {n}") for n in range(200)))
     zhang = Actor(driver, office.zhang)
     await zhang.says("/submit")
@@ -460,8 +462,10 @@ async def test_a_flood_is_answered_only_a_few_times_and_others_carry_on(
     await zhang.reads("服务人次")
     await asyncio.sleep(1.0)
     answers = [m for m in await driver.messages(flooder.id) if m.from_bot]
-    # Twenty at once, one more a second, and one "slow down": a few, not 200.
-    assert 1 <= len(answers) <= 28, len(answers)
+    # Twenty at once, one more a second, and one "slow down": a few, not 200. The seconds
+    # are counted, not guessed: on a loaded machine the 200 sends alone take several.
+    allowed = 20 + int(time.monotonic() - began) + 1 + 1
+    assert 1 <= len(answers) <= min(allowed, 60), (len(answers), allowed)
     assert any("太快" in m.text or "too fast" in m.text for m in answers)
     assert "dropped: over budget" in bot.log()
     assert sandbox.token not in bot.log()  # nor in any line the flood produced

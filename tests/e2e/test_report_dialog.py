@@ -92,7 +92,7 @@ async def test_a_contact_reports_a_full_week(
 async def test_killed_mid_dialog_the_contact_continues_and_nothing_is_lost(
     driver: SandboxDriver, office: Office, seeded_database: str, start_bot: StartBot
 ) -> None:
-    bot = await start_bot(seeded_database)
+    bot = await start_bot(seeded_database, exec_=True)  # executed: tests/e2e/harness.py
     zhang = Person(driver, office.zhang)
     await zhang.says("/submit")
     await zhang.reads("本周工作完成情况")

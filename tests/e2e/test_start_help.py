@@ -17,7 +17,8 @@ pytestmark = pytest.mark.e2e
 async def test_start_and_help_in_private_in_chinese(
     driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
 ) -> None:
-    await start_bot(seeded_sqlite)
+    # Executed, not forked (tests/e2e/harness.py): one test of each start from nothing.
+    await start_bot(seeded_sqlite, exec_=True)
     zhang = office.zhang
     await driver.send_text(zhang, zhang.id, "/start")
     welcome = await driver.wait_for_message(zhang.id, contains="例会助手")
