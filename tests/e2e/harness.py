@@ -27,7 +27,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,12 +34,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from tests import PYCACHE
+
 READY_LINE = "lihui is running"
-# Where the bot processes keep the compiled bytecode of lihui's own modules (the venv's
-# libraries have theirs from the install). Where PYTHONDONTWRITEBYTECODE is set, as on the
-# team's machines, every one of the suite's hundreds of bot starts would otherwise compile
-# bot/, handlers/ and storage/ from source again: about 0.1 s of CPU each.
-PYCACHE = Path(tempfile.gettempdir()) / "lihui-test-pycache"
+# The bot processes keep the compiled bytecode of lihui's own modules (the venv's libraries
+# have theirs from the install) in the suite's directory (tests/__init__.py says why).
 
 
 def lihui_executable() -> str:
