@@ -28,8 +28,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -163,7 +161,7 @@ def bot_env(
 
 # --- bots forked from a server that has imported the stack once (module docstring) -------
 
-_PRELOAD = ["bot.launch", "bot.cli", "bot.app"]
+_PRELOAD = ["tests", "bot.launch", "bot.cli", "bot.app"]
 _server_environ: set[str] = set()  # the fork server's environment variables, by name
 
 
@@ -209,32 +207,13 @@ class ForkedBot:
 
 
 def _ensure_fork_server() -> None:
-    """Start the fork server once, with the bytecode settings a test bot runs with."""
+    """Start the fork server once. It imports ``tests`` first, which keeps the bytecode of
+    what it imports after (tests/__init__.py), as every other process of the suite does."""
     if _server_environ:
         return
     multiprocessing.set_forkserver_preload(_PRELOAD)
-    with _environment(PYTHONPYCACHEPREFIX=str(PYCACHE), PYTHONDONTWRITEBYTECODE=None):
-        _server_environ.update(os.environ)
-        multiprocessing.forkserver.ensure_running()
-
-
-@contextmanager
-def _environment(**changes: str | None) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in changes}
-    try:
-        for name, value in changes.items():
-            _set_variable(name, value)
-        yield
-    finally:
-        for name, value in saved.items():
-            _set_variable(name, value)
-
-
-def _set_variable(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
+    _server_environ.update(os.environ)
+    multiprocessing.forkserver.ensure_running()
 
 
 def _run_lihui(env: dict[str, str], log_path: str, server_environ: frozenset[str]) -> None:
@@ -257,7 +236,6 @@ def _run_lihui(env: dict[str, str], log_path: str, server_environ: frozenset[str
     from bot.launch import main
 
     set_clock(None)  # the clock is chosen from this environment, not the server's
-    sys.stdout.flush()
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
