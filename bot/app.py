@@ -9,10 +9,12 @@ Everything else lives beside it by concern: the core in ``bot/``, Telegram-facin
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 import os
 import signal
+import ssl
 
 import httpx
 from telegram import (
@@ -73,11 +75,18 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """The process's one TLS context. httpx loads the CA bundle afresh for every client it
+    builds, some 30 ms of CPU each; python-telegram-bot builds two (getUpdates, and every
+    other call), and a bot built again in the same process (the demo's restart) would pay
+    once more."""
+    return httpx.create_ssl_context()
+
+
 def build_application(config: Config) -> Application:  # type: ignore[type-arg]
-    # One TLS context for both of python-telegram-bot's connection pools (getUpdates, and
-    # every other call): each pool would otherwise load the CA bundle again, some 20 ms of
-    # every start. The pool sizes are the library's defaults.
-    tls = {"verify": httpx.create_ssl_context()}
+    # The pool sizes are the library's defaults.
+    tls = {"verify": tls_context()}
     return (
         ApplicationBuilder()
         .token(config.token)

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from bot import clock
-from sandbox.driver import SandboxDriver
+from sandbox.driver import SandboxDriver, shared_tls
 from sandbox.server import ThreadedSandbox, start_in_thread
 from storage.db import Database
 from tests.databases import (
@@ -89,7 +89,7 @@ def sandbox_server() -> Iterator[ThreadedSandbox]:
 @pytest.fixture
 def sandbox(sandbox_server: ThreadedSandbox) -> ThreadedSandbox:
     """The shared sandbox, emptied: no users, no faults, no webhook, flood limits off."""
-    httpx.post(f"{sandbox_server.url}/_sandbox/reset").raise_for_status()
+    httpx.post(f"{sandbox_server.url}/_sandbox/reset", verify=shared_tls()).raise_for_status()
     return sandbox_server
 
 

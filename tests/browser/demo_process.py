@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from sandbox.driver import shared_tls
 from tests.e2e.harness import lihui_executable
 
 READY = re.compile(r"http://127\.0\.0\.1:\d+")
@@ -90,4 +91,4 @@ class DemoProcess:
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
     def demo_info(self) -> dict[str, Any]:
-        return httpx.get(f"{self.url}/api/demo", timeout=10).json()
+        return httpx.get(f"{self.url}/api/demo", timeout=10, verify=shared_tls()).json()

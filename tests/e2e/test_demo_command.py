@@ -13,6 +13,7 @@ import httpx
 import psutil
 import pytest
 
+from sandbox.driver import shared_tls
 from tests.browser.demo_process import DemoProcess
 from tests.e2e.harness import lihui_executable
 
@@ -23,7 +24,7 @@ def test_ctrl_c_stops_the_page_the_bot_and_the_sandbox(tmp_path: Path) -> None:
     demo = DemoProcess(tmp_path / "demo")
     url = demo.start()
     assert demo.process is not None
-    info = httpx.get(f"{url}/api/demo", timeout=10).json()
+    info = httpx.get(f"{url}/api/demo", timeout=10, verify=shared_tls()).json()
     assert info["bot"]["username"] == "lihui_demo_bot" and len(info["personas"]) == 25
     children = psutil.Process(demo.process.pid).children(recursive=True)
     assert any("run" in child.cmdline() for child in children), "the bot runs as lihui run"
@@ -36,7 +37,7 @@ def test_ctrl_c_stops_the_page_the_bot_and_the_sandbox(tmp_path: Path) -> None:
     _, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, f"left running: {alive}"
     with pytest.raises(httpx.ConnectError):
-        httpx.get(url, timeout=2)
+        httpx.get(url, timeout=2, verify=shared_tls())
     assert (tmp_path / "demo" / "sandbox.json").exists()  # the chats are kept for next time
 
 
@@ -64,13 +65,15 @@ def test_a_crashed_bot_is_brought_back_and_nothing_said_meanwhile_is_lost(
     url = demo.start()
     assert demo.process is not None
     try:
-        info = httpx.get(f"{url}/api/demo", timeout=10).json()
+        info = httpx.get(f"{url}/api/demo", timeout=10, verify=shared_tls()).json()
         contact = next(p for p in info["personas"] if p["username"] == "sample_contact04")
         chat = contact["user_id"]
 
         def answers() -> list[str]:
             """The bot's answers to /mystatus (its weekly prompt may arrive meanwhile)."""
-            views = httpx.get(f"{url}/_sandbox/chats/{chat}/messages", timeout=10).json()
+            views = httpx.get(
+                f"{url}/_sandbox/chats/{chat}/messages", timeout=10, verify=shared_tls()
+            ).json()
             texts = [v["message"].get("text", "") for v in views["messages"] if v["from_bot"]]
             return [text for text in texts if "我负责的专项组" in text]
 
@@ -86,6 +89,7 @@ def test_a_crashed_bot_is_brought_back_and_nothing_said_meanwhile_is_lost(
             f"{url}/_sandbox/messages",
             json={"user_id": chat, "chat_id": chat, "text": "/mystatus"},
             timeout=10,
+            verify=shared_tls(),
         )
         sent.raise_for_status()  # written while the bot is down: Telegram keeps it
         deadline = time.monotonic() + 60
@@ -94,6 +98,9 @@ def test_a_crashed_bot_is_brought_back_and_nothing_said_meanwhile_is_lost(
         time.sleep(1.0)  # room for a second answer, which must not come
         assert len(answers()) == 1, demo.text()
         assert "重新启动" in demo.text()
-        assert httpx.get(f"{url}/api/overview", timeout=10).json()["bot"] == "running"
+        assert (
+            httpx.get(f"{url}/api/overview", timeout=10, verify=shared_tls()).json()["bot"]
+            == "running"
+        )
     finally:
         demo.stop()

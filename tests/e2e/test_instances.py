@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from sandbox.driver import SandboxDriver
+from sandbox.driver import SandboxDriver, shared_tls
 from storage.models import IndicatorValue, Submission
 from tests.e2e.conftest import GROUPS, Office, StartBot
 from tests.e2e.scenario import Person
@@ -78,7 +78,7 @@ async def test_webhook_refuses_a_call_without_the_secret(
     port = free_port()
     await start_bot(seeded_sqlite, webhook_env(port))
     url = f"http://127.0.0.1:{port}/telegram/hook"
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=shared_tls()) as client:
         forged = await client.post(url, json={"update_id": 1})
         assert forged.status_code == 403
         wrong = await client.post(

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FileClock
-from sandbox.driver import SandboxDriver, SandboxMessage
+from sandbox.driver import SandboxDriver, SandboxMessage, shared_tls
 from sandbox.server import ThreadedSandbox
 from storage.models import Membership, Person, PublishedBulletin, Workspace
 from tests.e2e.conftest import SATURDAY_10, Office, StartBot
@@ -143,7 +143,7 @@ async def test_report_in_the_office_chat_and_refusals(
 async def fetch_document(sandbox: ThreadedSandbox, message: SandboxMessage) -> tuple[str, bytes]:
     document = message.raw["document"]
     api = f"{sandbox.bot_api_base_url}{sandbox.token}"
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=shared_tls()) as client:
         found = (await client.post(f"{api}/getFile", json={"file_id": document["file_id"]})).json()
         path = found["result"]["file_path"]
         data = (await client.get(f"{sandbox.file_base_url}{sandbox.token}/{path}")).content

@@ -11,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from sandbox.driver import SandboxDriver, SandboxMessage, SandboxUser
+from sandbox.driver import SandboxDriver, SandboxMessage, SandboxUser, shared_tls
 from sandbox.server import ThreadedSandbox
 from storage.models import AuditLog, Contact, PendingImport, TaskGroup, Workspace
 from tests.e2e.conftest import Office, StartBot
@@ -76,7 +76,7 @@ def with_errors() -> bytes:
 async def fetch_document(sandbox: ThreadedSandbox, message: SandboxMessage) -> bytes:
     document = message.raw["document"]
     api = f"{sandbox.bot_api_base_url}{sandbox.token}"
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=shared_tls()) as client:
         found = (await client.post(f"{api}/getFile", json={"file_id": document["file_id"]})).json()
         path = found["result"]["file_path"]
         return (await client.get(f"{sandbox.file_base_url}{sandbox.token}/{path}")).content

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from sandbox.driver import SandboxDriver
+from sandbox.driver import SandboxDriver, shared_tls
 from sandbox.server import ThreadedSandbox
 from tests.e2e.conftest import Office, StartBot
 
@@ -96,7 +96,7 @@ async def test_the_command_menus_are_registered_in_both_languages(
 
     async def menu(scope: str, language: str = "") -> list[str]:
         body = {"scope": {"type": scope}, "language_code": language}
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=shared_tls()) as client:
             for _ in range(100):
                 commands = (await client.post(url, json=body)).json()["result"]
                 if commands:

@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 import telegram
+from telegram.request import HTTPXRequest
 
-from sandbox.driver import SandboxDriver, SandboxUser
+from sandbox.driver import SandboxDriver, SandboxUser, shared_tls
 from sandbox.server import ThreadedSandbox
 
 
@@ -16,7 +17,11 @@ from sandbox.server import ThreadedSandbox
 async def bot(sandbox: ThreadedSandbox) -> AsyncIterator[telegram.Bot]:
     """python-telegram-bot's own client, pointed at the sandbox: the protocol's best judge."""
     client = telegram.Bot(
-        sandbox.token, base_url=sandbox.bot_api_base_url, base_file_url=sandbox.file_base_url
+        sandbox.token,
+        base_url=sandbox.bot_api_base_url,
+        base_file_url=sandbox.file_base_url,
+        request=HTTPXRequest(httpx_kwargs={"verify": shared_tls()}),
+        get_updates_request=HTTPXRequest(httpx_kwargs={"verify": shared_tls()}),
     )
     async with client:
         yield client
@@ -26,7 +31,7 @@ async def bot(sandbox: ThreadedSandbox) -> AsyncIterator[telegram.Bot]:
 async def api(sandbox: ThreadedSandbox) -> AsyncIterator[httpx.AsyncClient]:
     """A raw HTTP client on ``/bot<token>/``, to check the wire format itself."""
     base = f"{sandbox.bot_api_base_url}{sandbox.token}/"
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=30, verify=shared_tls()) as client:
         yield client
 
 

@@ -7,7 +7,7 @@ import pytest
 import telegram
 from telegram.error import BadRequest, Forbidden
 
-from sandbox.driver import SandboxDriver, SandboxUser
+from sandbox.driver import SandboxDriver, SandboxUser, shared_tls
 from sandbox.server import ThreadedSandbox
 
 
@@ -44,7 +44,7 @@ async def test_any_digits_token_is_its_own_bot(sandbox: ThreadedSandbox) -> None
     other = telegram.Bot("42:other-secret", base_url=sandbox.bot_api_base_url)
     async with other:
         assert other.bot.id == 42
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=shared_tls()) as client:
         response = await client.post(f"{sandbox.bot_api_base_url}not-a-token/getMe")
     assert response.status_code == 404
 
@@ -188,7 +188,7 @@ async def test_state_overview_for_a_demo_page(
     sandbox: ThreadedSandbox, driver: SandboxDriver, alice: SandboxUser
 ) -> None:
     office = await driver.create_group("办公室", members=[alice])
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=shared_tls()) as client:
         state = (await client.get(f"{sandbox.url}/_sandbox/state")).json()
     assert [u["id"] for u in state["users"]] == [alice.id]
     assert state["started"] == [alice.id]

@@ -8,7 +8,7 @@ import pytest
 import telegram
 from telegram.error import BadRequest
 
-from sandbox.driver import SandboxDriver, SandboxError, SandboxUser
+from sandbox.driver import SandboxDriver, SandboxError, SandboxUser, shared_tls
 from sandbox.media import MAX_DOCUMENT_BYTES, MAX_DOWNLOAD_BYTES, MAX_USER_DOCUMENT_BYTES
 from sandbox.server import ThreadedSandbox
 
@@ -56,7 +56,7 @@ async def test_download_with_an_unknown_bot_token_is_404(
     file = await (await _sent_document(bot)).get_file()
     assert file.file_path is not None
     path = file.file_path.split(f"{sandbox.token}/", 1)[1]
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=shared_tls()) as client:
         good = await client.get(f"{sandbox.file_base_url}{sandbox.token}/{path}")
         forged = await client.get(f"{sandbox.file_base_url}999999:unknownSecret/{path}")
     assert good.status_code == 200 and good.content == b"a,b\n"

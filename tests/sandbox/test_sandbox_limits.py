@@ -10,7 +10,7 @@ import pytest
 import telegram
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
-from sandbox.driver import SandboxDriver, SandboxUser
+from sandbox.driver import SandboxDriver, SandboxUser, shared_tls
 from sandbox.flood import FloodLimits
 from sandbox.samples import png_bytes
 from sandbox.server import ThreadedSandbox
@@ -144,7 +144,7 @@ async def test_photo_upload_getfile_and_download(
     assert bytes(await file.download_as_bytearray()) == image
     # PTB expands file_path into the download URL: /file/bot<token>/<file_path>
     assert file.file_path.startswith(f"{sandbox.file_base_url}{sandbox.token}/photos/")
-    async with httpx.AsyncClient() as client:
+    async with httpx.AsyncClient(verify=shared_tls()) as client:
         assert (await client.get(file.file_path)).content == image
     resent = await bot.send_photo(alice.id, size.file_id)
     assert resent.photo[0].file_id == size.file_id

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox.driver import SandboxDriver, SandboxUser
+from sandbox.driver import SandboxDriver, SandboxUser, shared_tls
 from sandbox.methods import HANDLERS, Call
 from sandbox.samples import png_bytes
 from sandbox.schema import load_schema
@@ -64,7 +64,7 @@ async def test_strict_mode_turns_a_broken_answer_into_500(
     monkeypatch.setitem(server.api.handlers, "getMe", broken_get_me)
     await server.start()
     try:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=shared_tls()) as client:
             with caplog.at_level(logging.ERROR, logger="sandbox.api"):
                 response = await client.post(f"{server.bot_api_base_url}{server.token}/getMe")
     finally:
@@ -83,7 +83,7 @@ async def test_lenient_mode_lets_a_broken_answer_through(monkeypatch: pytest.Mon
     monkeypatch.setitem(server.api.handlers, "getMe", broken_get_me)
     await server.start()
     try:
-        async with httpx.AsyncClient() as client:
+        async with httpx.AsyncClient(verify=shared_tls()) as client:
             response = await client.post(f"{server.bot_api_base_url}{server.token}/getMe")
     finally:
         await server.stop()
