@@ -8,14 +8,14 @@ a dialog, and read its log for tracebacks afterwards.
 team's 2-core machines importing the bot's stack (python-telegram-bot, SQLAlchemy, the
 mapped models, the handlers) was two thirds of each one's CPU and the largest single cost
 of the whole run. So each test process keeps one fork server (:mod:`multiprocessing`'s
-``forkserver``) that has imported ``bot.app`` once, and every bot is a fresh child of it
-that runs the console script's own entry point (``bot.launch.main`` with ``lihui run``)
-under the test's environment, its output in the test's log. From there on it is the same
-program: its own process, pid and signals, its own database connections, HTTP to the
-sandbox, SIGKILL as a power cut, the exit code it returns. What a fork cannot show, the
-start from nothing, is covered by the tests that execute ``lihui`` (``exec_=True`` below,
-tests/e2e/test_operator.py, the demo) and by the start-up benchmark;
-``LIHUI_TEST_EXEC_BOT=1`` executes every bot, as before.
+``forkserver``) that has loaded the bot's stack once (:mod:`tests.e2e.bot_stack`), and
+every bot is a fresh child of it that runs the console script's own entry point
+(``bot.launch.main`` with ``lihui run``) under the test's environment, its output in the
+test's log. From there on it is the same program: its own process, pid and signals, its
+own database connections, HTTP to the sandbox, SIGKILL as a power cut, the exit code it
+returns. What a fork cannot show, the start from nothing, is covered by the tests that
+execute ``lihui`` (``exec_=True`` below, tests/e2e/test_operator.py, the demo) and by the
+start-up benchmark; ``LIHUI_TEST_EXEC_BOT=1`` executes every bot, as before.
 """
 
 from __future__ import annotations
@@ -161,7 +161,7 @@ def bot_env(
 
 # --- bots forked from a server that has imported the stack once (module docstring) -------
 
-_PRELOAD = ["tests", "bot.launch", "bot.cli", "bot.app"]
+_PRELOAD = ["tests", "tests.e2e.bot_stack"]
 _server_environ: set[str] = set()  # the fork server's environment variables, by name
 
 
