@@ -190,9 +190,19 @@ function renderChatList() {
       nodes.push(chatItem(p.user_id, p.first_name, sub, avatar(p.first_name, p.user_id)));
     }
   }
-  const scroll = list.scrollTop;
-  list.replaceChildren(...nodes);
-  list.scrollTop = scroll;
+  // Only the entries that changed are replaced. The list is drawn again on every change
+  // anywhere in the demo, and an entry replaced under the pointer loses the tap: press and
+  // release land on two different buttons, and no click fires.
+  const old = [...list.children];
+  if (old.length !== nodes.length) {
+    const scroll = list.scrollTop;
+    list.replaceChildren(...nodes);
+    list.scrollTop = scroll;
+    return;
+  }
+  nodes.forEach((node, i) => {
+    if (old[i].outerHTML !== node.outerHTML) old[i].replaceWith(node);
+  });
 }
 
 function renderPersonaSelect() {
