@@ -12,6 +12,7 @@ likely, rather than a deadline a year away).
 from __future__ import annotations
 
 import calendar
+import contextlib
 import re
 import unicodedata
 from datetime import date, timedelta
@@ -74,10 +75,13 @@ def _candidate(text: str, today: date) -> date | None:
         return _day(int(match[1]), int(match[2]), int(match[3]), text)
     if match := _MONTH_DAY.fullmatch(text):
         month, day = int(match[1]), int(match[2] or match[3])
-        found = _day(today.year, month, day, text)
-        if found < today and (today - found).days > 183:
-            found = _day(today.year + 1, month, day, text)
-        return found
+        # This year's day, or next year's once this year's is half a year gone; 2月29日
+        # in a common year can only mean the coming leap year's.
+        with contextlib.suppress(ValueError):
+            found = date(today.year, month, day)
+            if (today - found).days <= 183:
+                return found
+        return _day(today.year + 1, month, day, text)
     if match := _WEEKDAY.fullmatch(text):
         return _weekday(match[1], _WEEKDAYS[match[2]], today)
     if match := _WITHIN.fullmatch(text):
