@@ -53,7 +53,7 @@ async def test_statements_do_not_grow_with_groups_or_weeks(database: Database) -
     try:
         async with database.session() as session:
             await load_sample(session, -1, weeks=2, groups=3, end_period="2026-W48")
-            await load_sample(session, -2, weeks=30, groups=40, end_period="2026-W48", seed=5)
+            await load_sample(session, -2, weeks=10, groups=15, end_period="2026-W48", seed=5)
     finally:
         clock.set_clock(None)
     for indicators in (True, False):
