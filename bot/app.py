@@ -78,9 +78,9 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 @functools.cache
 def tls_context() -> ssl.SSLContext:
     """The process's one TLS context. httpx loads the CA bundle afresh for every client it
-    builds, some 30 ms of CPU each; python-telegram-bot builds two (getUpdates, and every
-    other call), and a bot built again in the same process (the demo's restart) would pay
-    once more."""
+    builds, some 30 ms of CPU each, and python-telegram-bot builds two (getUpdates, and
+    every other call). Kept, so a parent that made it before forking (the test suite's
+    fork server) hands it to every child."""
     return httpx.create_ssl_context()
 
 

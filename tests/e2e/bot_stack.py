@@ -6,12 +6,14 @@ at the first request, the SQL dialect and driver at the first connection, the CA
 for the HTTP clients), which cost each forked bot about a fifth of its CPU.
 """
 
-import aiosqlite  # noqa: F401
-import anyio._backends._asyncio  # noqa: F401
-import asyncpg  # noqa: F401
-import httpcore  # noqa: F401
+# ruff: noqa: F401 (imported for what importing does)
+
+import aiosqlite
+import anyio._backends._asyncio
+import asyncpg
+import httpcore
 import sqlalchemy.dialects.postgresql.asyncpg
-import sqlalchemy.dialects.sqlite.aiosqlite  # noqa: F401
+import sqlalchemy.dialects.sqlite.aiosqlite
 
 import bot.app
 import bot.cli
