@@ -32,11 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from tests import PYCACHE
-
 READY_LINE = "lihui is running"
-# The bot processes keep the compiled bytecode of lihui's own modules (the venv's libraries
-# have theirs from the install) in the suite's directory (tests/__init__.py says why).
+# The bot processes keep the compiled bytecode of lihui's own modules beside the sources, as
+# the suite does (the venv's libraries have theirs from the install; tests/__init__.py).
 
 
 def lihui_executable() -> str:
@@ -143,7 +141,6 @@ def bot_env(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LIHUI_", "TELEGRAM_"))}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(
-        PYTHONPYCACHEPREFIX=str(PYCACHE),
         TELEGRAM_BOT_TOKEN=token,
         TELEGRAM_API_BASE_URL=sandbox_api,
         DATABASE_URL=database_url,
