@@ -20,7 +20,7 @@ from sqlalchemy.orm import aliased
 
 from bot.audit import record
 from bot.periods import period_containing
-from bot.reporting import change_status, period_row, reporting_period
+from bot.reporting import change_status, reporting_period
 from storage.models import Decision, Period, Problem, StatusChange, TaskGroup, Workspace
 
 DEFAULT_ESCALATION_WEEKS = 3
@@ -148,10 +148,15 @@ async def open_decisions(
 # twice changes the ledger once.
 
 
-async def this_week(session: AsyncSession, workspace: Workspace, now: datetime) -> Period:
-    """The calendar week containing ``now``: the live ledgers are as of its end."""
+def this_week(workspace: Workspace, now: datetime) -> Period:
+    """The calendar week containing ``now``: the live ledgers are as of its end.
+
+    A row never added to the session: the ledgers read only its dates, and a glance at
+    /problems must change nothing (a member's did create the week's row; the fuzz suite's
+    "outsiders change nothing" caught it). What records into a week makes its row.
+    """
     week = period_containing(now, ZoneInfo(workspace.timezone))
-    return await period_row(session, workspace, week)
+    return Period(workspace_id=workspace.id, key=week.key, starts_on=week.start, ends_on=week.end)
 
 
 def local_today(workspace: Workspace, now: datetime) -> date:
@@ -162,7 +167,7 @@ async def live_problems(
     session: AsyncSession, workspace: Workspace, now: datetime
 ) -> list[ProblemView]:
     """Open problems now, escalated ones first, then in roster order and oldest first."""
-    views = await open_problems(session, workspace, await this_week(session, workspace, now))
+    views = await open_problems(session, workspace, this_week(workspace, now))
     return sorted(views, key=lambda v: (not v.escalated, v.group_position, -v.age_weeks, v.id))
 
 
@@ -170,7 +175,7 @@ async def live_decisions(
     session: AsyncSession, workspace: Workspace, now: datetime
 ) -> list[DecisionView]:
     """Open decisions now, by due date; overdue as of today in the workspace's zone."""
-    week = await this_week(session, workspace, now)
+    week = this_week(workspace, now)
     return await open_decisions(session, workspace, week, local_today(workspace, now))
 
 

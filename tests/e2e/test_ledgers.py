@@ -29,6 +29,7 @@ from storage.models import (
     Workspace,
 )
 from storage.models import Period as PeriodRow
+from tests.e2e.access_world import snapshot
 from tests.e2e.conftest import SHANGHAI, THURSDAY_10, Office, StartBot
 from tests.e2e.scenario import Person as Actor
 from tests.e2e.seed import open_session
@@ -209,6 +210,22 @@ async def test_problems_members_read_managers_change_once_strangers_are_refused(
     assert changes == [(old, "resolved"), (recent, "flagged")]
     audit = [(a.action, a.details["problem_id"]) for a in await rows(seeded_sqlite, AuditLog)]
     assert audit == [("problem.resolve", old), ("problem.flag", recent)]
+
+
+async def test_reading_the_ledgers_changes_nothing_not_even_the_weeks_row(
+    driver: SandboxDriver, office: Office, seeded_sqlite: str, start_bot: StartBot
+) -> None:
+    # A week no one has reported in yet: reading its ledgers used to create its row.
+    await grant(seeded_sqlite, "li_na", "member")
+    await start_bot(seeded_sqlite)
+    before = await snapshot(seeded_sqlite)
+    assert before["period"] == []
+    for person in (Actor(driver, office.li), Actor(driver, office.director)):
+        await person.says("/problems")
+        await person.reads("目前没有未解决的问题")
+        await person.says("/decisions")
+        await person.reads("目前没有未销号的议定事项")
+    assert await snapshot(seeded_sqlite) == before
 
 
 async def test_decide_in_the_office_chat_points_to_the_private_chat(
