@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,13 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk")
-    return CHROMIUM
 
 
 @pytest.fixture
@@ -66,11 +60,26 @@ def start_demo(tmp_path: Path) -> Iterator[StartDemo]:
             assert "Traceback" not in text and " ERROR " not in text, text[-4000:]
 
 
-@pytest.fixture
-def browser(chromium: Path) -> Iterator[object]:
+@pytest.fixture(scope="module")
+def chromium_instance() -> Iterator[Any]:
+    """One Chromium for a module's tests (a launch costs some 1.5 s of CPU): each test
+    still gets pages of its own, in contexts of their own (cookies, storage), closed after
+    it by :func:`browser`."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium fonts-noto-cjk")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+
+
+@pytest.fixture
+def browser(chromium_instance: Any) -> Iterator[Any]:
+    """The module's Chromium; whatever the test opened in it is closed after it."""
+    before = set(chromium_instance.contexts)
+    yield chromium_instance
+    for context in chromium_instance.contexts:
+        if context not in before:
+            context.close()
