@@ -509,12 +509,16 @@ async def redeliver(world: World, actor: Actor) -> None:
     actor.done[-1] += f" {update_id}"
     async with world.office_lock:
         chats = [actor.chat, world.office_chat]
-        before = [await bot_state(world.driver, c) for c in chats]
+        # Settled first: under load the last message of an earlier answer can come later
+        # than QUIET_SECONDS after the one before it, and must not be taken for an effect.
+        before = [await quiet(world.driver, c) for c in chats]
         await world.driver.redeliver(update_id)
         await asyncio.sleep(SILENCE_SECONDS)
         after = [await bot_state(world.driver, c) for c in chats]
-    if any(changed(b, a) for b, a in zip(before, after, strict=True)):
-        world.fail(actor, f"the redelivered update {update_id} changed a chat")
+    for chat, old, new in zip(chats, before, after, strict=True):
+        if changed(old, new):
+            what = await news(world.driver, chat, old)
+            world.fail(actor, f"the redelivered update {update_id} changed chat {chat}: {what}")
 
 
 async def flood(world: World, actor: Actor) -> None:
