@@ -27,6 +27,7 @@ from sandbox.webhook import WebhookRunner
 
 log = logging.getLogger("sandbox")
 DEFAULT_TOKEN = "123456789:sandbox-default-token"
+SHUTDOWN_GRACE = 1.0  # seconds an in-flight request may finish in once the sandbox stops
 
 
 class SandboxServer:
@@ -58,7 +59,14 @@ class SandboxServer:
         return app
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._runner = web.AppRunner(self.app(), access_log=None, handler_cancellation=True)
+        # A long poll still open at stop (a bot's getUpdates, a driver's /wait) would hold
+        # the runner's cleanup for aiohttp's default 60 s; past this grace it is cancelled.
+        self._runner = web.AppRunner(
+            self.app(),
+            access_log=None,
+            handler_cancellation=True,
+            shutdown_timeout=SHUTDOWN_GRACE,
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()

@@ -189,6 +189,7 @@ class World:
         self.webhook_runner: WebhookStarter | None = None  # set by the server
         self.webhook_retry_delay = 0.5  # seconds before a failed delivery is tried again
         self._changed = asyncio.Event()
+        self.waiting = 0  # /wait long polls open now: lets a test see one is in flight
         # Called with (chat id, message) for every new message, in the server's thread: the
         # benchmarks time a reply at the moment it reaches "Telegram", not when polled.
         self.message_observers: list[Callable[[int, StoredMessage], None]] = []
@@ -289,6 +290,10 @@ class World:
     async def wait_change(self, since: int, seconds: float) -> int:
         """The revision once it differs from ``since``, or after ``seconds`` anyway."""
         if self.revision == since:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), seconds)
+            self.waiting += 1
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), seconds)
+            finally:
+                self.waiting -= 1
         return self.revision

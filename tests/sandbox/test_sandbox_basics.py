@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import httpx
 import pytest
 import telegram
 from telegram.error import BadRequest, Forbidden
 
 from sandbox.driver import SandboxDriver, SandboxUser, shared_tls
-from sandbox.server import ThreadedSandbox
+from sandbox.server import ThreadedSandbox, start_in_thread
 
 
 async def test_get_me_through_python_telegram_bot(bot: telegram.Bot) -> None:
@@ -195,3 +198,31 @@ async def test_state_overview_for_a_demo_page(
     (group,) = state["groups"]
     assert group["chat"]["id"] == office.id
     assert group["members"][str(alice.id)] == "creator"
+
+
+def test_stopping_does_not_wait_for_an_open_long_poll() -> None:
+    """A driver's /wait (or a bot's getUpdates) still open must not hold the stop for 60 s."""
+    handle = start_in_thread(flood_limits=False)
+    revision = httpx.get(f"{handle.url}/_sandbox/wait?since=-1").json()["revision"]
+    outcome: list[object] = []
+
+    def poll() -> None:
+        try:
+            url = f"{handle.url}/_sandbox/wait?since={revision}&timeout=60"
+            outcome.append(httpx.get(url, timeout=90))
+        except httpx.HTTPError as exc:
+            outcome.append(exc)
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
+    for _ in range(500):
+        if handle.server.world.waiting:
+            break
+        time.sleep(0.01)
+    else:
+        pytest.fail("the long poll never reached the sandbox")
+
+    handle.stop(timeout=5.0)  # raises TimeoutError if the cleanup waits out the poll
+    poller.join(5.0)
+    assert not handle.thread.is_alive()
+    assert outcome, "the long poll was left hanging after the sandbox stopped"
