@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import zipfile
 from pathlib import Path
 
 import pytest
 
+from bot import clock
 from bot.cli import main
 from bot.sample import sample_roster
+from tests.conftest import FROZEN_NOW
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -22,13 +25,28 @@ CHAT = "-7700"
 GROUP_NAMES = [g.name for g in sample_roster()]
 
 
+@pytest.fixture(scope="module")
+def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``lihui sample --weeks 26`` once per module (about 1.5 s); each test reads a copy."""
+    folder = tmp_path_factory.mktemp("sample")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{folder / 'cli.sqlite3'}")
+        env.setenv("LIHUI_LOG_LEVEL", "WARNING")
+        clock.set_clock(clock.FixedClock(FROZEN_NOW))
+        try:
+            assert main(["sample", "--chat", CHAT, "--weeks", "26"]) == 0
+        finally:
+            clock.set_clock(None)
+    return folder / "cli.sqlite3"
+
+
 @pytest.fixture
-def sample_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def sample_db(sample_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    shutil.copyfile(sample_template, tmp_path / "cli.sqlite3")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}")
     monkeypatch.setenv("LIHUI_LOCALE", "zh-CN")
     monkeypatch.setenv("LIHUI_LOG_LEVEL", "WARNING")
-    assert main(["sample", "--chat", CHAT, "--weeks", "26"]) == 0
     return tmp_path
 
 
