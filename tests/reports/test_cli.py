@@ -7,6 +7,7 @@ The Markdown runs everywhere; PNG, Word and Excel need the renderer modules
 from __future__ import annotations
 
 import io
+import shutil
 import struct
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,12 +24,29 @@ CHAT = "-4242"
 WEEK = "2026-W48"
 
 
+@pytest.fixture(scope="module")
+def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``lihui sample --weeks 8`` once per module; each test works on a copy."""
+    folder = tmp_path_factory.mktemp("sample")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{folder / 'cli.sqlite3'}")
+        env.setenv("LIHUI_LOG_LEVEL", "WARNING")
+        clock.set_clock(clock.FixedClock(NOW))
+        try:
+            assert main(["sample", "--chat", CHAT, "--weeks", "8"]) == 0
+        finally:
+            clock.set_clock(None)
+    return folder / "cli.sqlite3"
+
+
 @pytest.fixture
-def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def sample(
+    sample_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
+    shutil.copyfile(sample_template, tmp_path / "cli.sqlite3")
     monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.sqlite3'}")
     monkeypatch.setenv("LIHUI_LOCALE", "zh-CN")
     clock.set_clock(clock.FixedClock(NOW))
-    assert main(["sample", "--chat", CHAT, "--weeks", "8"]) == 0
     yield tmp_path
     clock.set_clock(None)
 
