@@ -145,8 +145,11 @@ class ControlApi:
         return data
 
     def _message_view(self, bot: Bot, stored: StoredMessage) -> JsonDict:
+        if stored.checked_version != stored.version:
+            self._checked("Message", stored.data)
+            stored.checked_version = stored.version
         return {
-            "message": self._checked("Message", stored.data),
+            "message": stored.data,
             "version": stored.version,
             "from_bot": stored.sender_id == bot.id,
             "reply_markup": stored.markup,

@@ -68,6 +68,9 @@ class StoredMessage:
     # Any reply markup sent with it. The Bot API shows only inline keyboards in
     # Message.reply_markup; tests also need to see ForceReply and reply keyboards.
     markup: JsonDict | None = None
+    # The version the control API last checked against the schema: a chat is listed again
+    # at every change while a test waits, and an unchanged message need not be checked again.
+    checked_version: int = 0
 
     @property
     def message_id(self) -> int:

@@ -17,8 +17,8 @@ from sandbox.server import ThreadedSandbox, start_in_thread
 from storage.db import Database
 from tests.databases import (
     drop_postgres_templates,
-    fresh_postgres,
     migrated_sqlite_url,
+    postgres_for_test,
     postgres_server,
 )
 
@@ -47,7 +47,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         yield await migrated_sqlite_url(tmp_path)
         return
-    async with fresh_postgres(migrated=True) as url:
+    async with postgres_for_test() as url:
         yield url
 
 

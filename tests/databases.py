@@ -6,7 +6,10 @@ so a newcomer's machine without PostgreSQL still passes.
 
 Most tests want a database at the schema's head. Migrating costs about 0.1 s on SQLite and
 0.25 s on PostgreSQL, once per test; instead each test process migrates one template once
-and every test gets a copy of it (a file copy; ``CREATE DATABASE … TEMPLATE``). The
+and every test gets a copy of it (a file copy; ``CREATE DATABASE … TEMPLATE``). A
+PostgreSQL copy is then emptied after its test and handed to the next one of the same
+process (:func:`postgres_for_test`): the copy and the drop cost the server about 0.17 s
+of CPU per test (the copy goes through the WAL), emptying it about 0.015 s. The
 migrations themselves are still run, on the templates, and tested on an empty database by
 ``tests/storage/test_migrate_head.py``.
 """
@@ -33,6 +36,23 @@ POSTGRES_ENV = "LIHUI_TEST_POSTGRES_URL"
 # This process's migrated templates: a SQLite file, and PostgreSQL databases by server.
 _sqlite_template: Path | None = None
 _postgres_templates: dict[str, str] = {}
+# Emptied copies of a template, ready for the next test: (server, name, fingerprint).
+_idle_postgres: list[tuple[str, str, str]] = []
+
+# What must be as the template left it for an emptied database to stand in for a fresh
+# copy: the columns, indexes and constraints, and the migration it is at.
+_FINGERPRINT = """
+SELECT md5(string_agg(part, E'\\n' ORDER BY part)) FROM (
+    SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+           || ' ' || a.attnotnull AS part
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+     WHERE c.relnamespace = 'public'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+    UNION ALL SELECT indexdef FROM pg_indexes WHERE schemaname = 'public'
+    UNION ALL SELECT conname || ' ' || pg_get_constraintdef(oid)
+      FROM pg_constraint WHERE connamespace = 'public'::regnamespace
+    UNION ALL SELECT 'at ' || version_num FROM alembic_version
+) parts
+"""
 
 
 def postgres_server() -> str | None:
@@ -78,8 +98,67 @@ async def fresh_postgres(
         await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@asynccontextmanager
+async def postgres_for_test() -> AsyncIterator[str]:
+    """A database at the schema's head on the test server, as good as a fresh copy of the
+    template: an emptied one from an earlier test of this process where there is one."""
+    server = postgres_server()
+    assert server, f"{POSTGRES_ENV} is not set"
+    url = make_url(server)
+    idle = [entry for entry in _idle_postgres if entry[0] == server]
+    if idle:
+        _idle_postgres.remove(idle[-1])
+        _, name, fingerprint = idle[-1]
+    else:
+        name = f"lihui_test_{uuid.uuid4().hex[:12]}"
+        await _admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{await _postgres_template(url)}"')
+        fingerprint = await _in_database(url, name, _FINGERPRINT)
+    try:
+        yield _named(url, name)
+    finally:
+        if await _emptied(url, name, fingerprint):
+            _idle_postgres.append((server, name, fingerprint))
+        else:
+            await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _emptied(url: URL, name: str, fingerprint: str) -> bool:
+    """Empty ``name`` for the next test; False where it cannot stand in for a fresh copy
+    (its schema changed, or the server would not let us empty it) and must be dropped."""
+    try:
+        connection = await asyncpg.connect(_dsn(url, name))
+    except (OSError, asyncpg.PostgresError):
+        return False
+    try:
+        # A bot the test killed may still hold a session (and its locks) for a moment.
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        if await connection.fetchval(_FINGERPRINT) != fingerprint:
+            return False
+        tables = await connection.fetch(
+            "SELECT quote_ident(tablename) FROM pg_tables"
+            " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        async with connection.transaction():
+            # Foreign keys are not checked while everything goes (superuser only; a server
+            # that refuses it gets its databases dropped instead).
+            await connection.execute("SET LOCAL session_replication_role = replica")
+            await connection.execute("; ".join(f"DELETE FROM {row[0]}" for row in tables))
+            await connection.execute("SELECT setval(seqrelid, seqstart, false) FROM pg_sequence")
+        return True
+    except asyncpg.PostgresError:
+        return False
+    finally:
+        await connection.close()
+
+
 async def drop_postgres_templates() -> None:
-    """At the end of the run: this process's PostgreSQL templates go."""
+    """At the end of the run: this process's PostgreSQL templates and idle copies go."""
+    while _idle_postgres:
+        server, name, _ = _idle_postgres.pop()
+        await _admin(make_url(server), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     for server, template in list(_postgres_templates.items()):
         await _admin(make_url(server), f'DROP DATABASE IF EXISTS "{template}" WITH (FORCE)')
         del _postgres_templates[server]
@@ -107,11 +186,24 @@ def _named(url: URL, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+def _dsn(url: URL, name: str | None = None) -> str:
+    """asyncpg's own form of ``url`` (on database ``name``, where given)."""
+    if name is not None:
+        url = url.set(database=name)
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
 async def _admin(url: URL, statement: str) -> None:
-    connection = await asyncpg.connect(
-        url.set(drivername="postgresql").render_as_string(hide_password=False)
-    )
+    connection = await asyncpg.connect(_dsn(url))
     try:
         await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _in_database(url: URL, name: str, query: str) -> str:
+    connection = await asyncpg.connect(_dsn(url, name))
+    try:
+        return str(await connection.fetchval(query))
     finally:
         await connection.close()
