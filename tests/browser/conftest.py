@@ -41,6 +41,14 @@ def artifacts(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
 StartDemo = Callable[..., DemoProcess]
 
 
+def stop_cleanly(demo: DemoProcess) -> None:
+    """Stop ``demo`` as Ctrl-C would; it must exit 0 with no traceback or ERROR logged."""
+    code = demo.stop()
+    assert code == 0, f"lihui demo exited with {code}:\n{demo.text()}"
+    for text in (demo.text(), demo.bot_log()):
+        assert "Traceback" not in text and " ERROR " not in text, text[-4000:]
+
+
 @pytest.fixture
 def start_demo(tmp_path: Path) -> Iterator[StartDemo]:
     """Start ``lihui demo`` processes; each is stopped and must have stopped cleanly."""
@@ -54,10 +62,18 @@ def start_demo(tmp_path: Path) -> Iterator[StartDemo]:
 
     yield start
     for demo in started:
-        code = demo.stop()
-        assert code == 0, f"lihui demo exited with {code}:\n{demo.text()}"
-        for text in (demo.text(), demo.bot_log()):
-            assert "Traceback" not in text and " ERROR " not in text, text[-4000:]
+        stop_cleanly(demo)
+
+
+@pytest.fixture(scope="module")
+def shared_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoProcess]:
+    """One demo for a module's tests that each talk as people of their own and leave the
+    clock alone (a start costs some 2.8 s of CPU); a test that moves the clock, restarts
+    the demo or reads the week's figures starts its own with ``start_demo``."""
+    demo = DemoProcess(tmp_path_factory.mktemp("shared-demo") / "demo")
+    demo.start()
+    yield demo
+    stop_cleanly(demo)
 
 
 @pytest.fixture(scope="module")

@@ -76,9 +76,7 @@ class DemoPage:
         return path
 
 
-@pytest.fixture
-def demo_page(browser: Any, start_demo: StartDemo, artifacts: Path) -> Iterator[DemoPage]:
-    demo = start_demo()
+def open_page(browser: Any, demo: DemoProcess, artifacts: Path) -> Iterator[DemoPage]:
     page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="zh-CN")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -86,6 +84,18 @@ def demo_page(browser: Any, start_demo: StartDemo, artifacts: Path) -> Iterator[
     expect(page.locator("#chat-title")).to_have_text("温暖二七领导小组办公室（示例）")
     yield DemoPage(page, demo, artifacts)
     assert not errors, errors
+
+
+@pytest.fixture
+def demo_page(browser: Any, start_demo: StartDemo, artifacts: Path) -> Iterator[DemoPage]:
+    """The page of a demo of the test's own."""
+    yield from open_page(browser, start_demo(), artifacts)
+
+
+@pytest.fixture
+def shared_demo_page(browser: Any, shared_demo: DemoProcess, artifacts: Path) -> Iterator[DemoPage]:
+    """A page of its own on the module's shared demo: act as a person no other test is."""
+    yield from open_page(browser, shared_demo, artifacts)
 
 
 def report_through_the_page(ui: DemoPage) -> None:
@@ -189,8 +199,8 @@ def latest_report(demo: DemoProcess, code: str) -> tuple[str, str, int] | None:
         database.close()
 
 
-def test_the_director_reads_help_and_follows_a_command_link(demo_page: DemoPage) -> None:
-    ui = demo_page
+def test_the_director_reads_help_and_follows_a_command_link(shared_demo_page: DemoPage) -> None:
+    ui = shared_demo_page
     ui.act_as("sample_director")
     ui.says("/help")
     expect(ui.reads("可用命令").locator(".text strong")).to_have_text("例会助手 · 可用命令")
@@ -201,9 +211,9 @@ def test_the_director_reads_help_and_follows_a_command_link(demo_page: DemoPage)
 
 
 def test_a_contact_who_never_opened_the_bot_follows_the_office_chats_link(
-    demo_page: DemoPage,
+    shared_demo_page: DemoPage,
 ) -> None:
-    ui = demo_page
+    ui = shared_demo_page
     ui.open_office()
     zhu = ui.persona("sample_contact12")
     ui.page.select_option("#persona-select", str(zhu["user_id"]))  # stays in the office chat
@@ -218,9 +228,9 @@ def test_a_contact_who_never_opened_the_bot_follows_the_office_chats_link(
 
 
 def test_old_buttons_and_replies_in_the_office_chat_get_short_answers(
-    demo_page: DemoPage,
+    shared_demo_page: DemoPage,
 ) -> None:
-    ui = demo_page
+    ui = shared_demo_page
     ui.act_as("sample_contact03")
     ui.says("/submit")
     ui.reads("本周工作完成情况")
@@ -273,9 +283,9 @@ def test_the_clock_moves_forward_only_and_steps_wait_for_the_schedule(
 
 
 def test_on_a_phone_the_list_and_the_chat_take_turns(
-    browser: Any, start_demo: StartDemo, artifacts: Path
+    browser: Any, shared_demo: DemoProcess, artifacts: Path
 ) -> None:
-    demo = start_demo()
+    demo = shared_demo
     page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
     page.goto(demo.url)
     expect(page.locator("#sidebar")).to_be_visible()
