@@ -34,11 +34,13 @@ BACKENDS = [
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
-    """Four workers a core for ``-n auto``: an end-to-end test spends most of its time
+    """Three workers a core for ``-n auto``: an end-to-end test spends most of its time
     waiting for a bot process or the sandbox (CPU stays under half the wall time serially),
-    so on the team's 2-core machine eight workers finish first. Capped so that a large
+    so more workers than cores finish first; but each worker collects the suite, imports
+    the bot for its fork server and migrates its templates again, so on the team's 2-core
+    machine six did better than eight (docs/PERFORMANCE.md). Capped so that a large
     machine does not start dozens of bots at once."""
-    return min(4 * (os.cpu_count() or 1), 16)
+    return min(3 * (os.cpu_count() or 1), 12)
 
 
 @pytest.fixture(params=BACKENDS)
