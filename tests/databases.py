@@ -112,7 +112,7 @@ async def postgres_for_test() -> AsyncIterator[str]:
     else:
         name = f"lihui_test_{uuid.uuid4().hex[:12]}"
         await _admin(url, f'CREATE DATABASE "{name}" TEMPLATE "{await _postgres_template(url)}"')
-        fingerprint = await _in_database(url, name, _FINGERPRINT)
+        fingerprint = await _fingerprint_if_empty(url, name)
     try:
         yield _named(url, name)
     finally:
@@ -122,9 +122,27 @@ async def postgres_for_test() -> AsyncIterator[str]:
             await _admin(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+async def _fingerprint_if_empty(url: URL, name: str) -> str:
+    """The schema's fingerprint of a fresh copy; "" (never reused) if the migrations left
+    rows in it besides their own version: emptying it would take those away too."""
+    connection = await asyncpg.connect(_dsn(url, name))
+    try:
+        counts = await connection.fetchval(
+            "SELECT string_agg(format('SELECT count(*) FROM %I', tablename), ' UNION ALL ')"
+            " FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+        )
+        if counts and any(row[0] for row in await connection.fetch(counts)):
+            return ""
+        return str(await connection.fetchval(_FINGERPRINT))
+    finally:
+        await connection.close()
+
+
 async def _emptied(url: URL, name: str, fingerprint: str) -> bool:
     """Empty ``name`` for the next test; False where it cannot stand in for a fresh copy
     (its schema changed, or the server would not let us empty it) and must be dropped."""
+    if not fingerprint:
+        return False
     try:
         connection = await asyncpg.connect(_dsn(url, name))
     except (OSError, asyncpg.PostgresError):
@@ -197,13 +215,5 @@ async def _admin(url: URL, statement: str) -> None:
     connection = await asyncpg.connect(_dsn(url))
     try:
         await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-async def _in_database(url: URL, name: str, query: str) -> str:
-    connection = await asyncpg.connect(_dsn(url, name))
-    try:
-        return str(await connection.fetchval(query))
     finally:
         await connection.close()
