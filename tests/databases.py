@@ -23,9 +23,11 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
+import pytest
 from sqlalchemy.engine import URL, make_url
 
 from storage.db import Database
@@ -74,6 +76,24 @@ async def migrated_sqlite_url(directory: Path) -> str:
         _sqlite_template = folder / "lihui.sqlite3"
     shutil.copyfile(_sqlite_template, directory / "lihui.sqlite3")
     return sqlite_url(directory)
+
+
+def sample_sqlite(folder: Path, chat: str, weeks: int, now: datetime) -> Path:
+    """A SQLite file in ``folder`` holding ``lihui sample --chat CHAT --weeks WEEKS`` as
+    written at ``now``: for a module's tests to copy, rather than each loading it again."""
+    from bot import clock
+    from bot.cli import main
+
+    database = folder / "cli.sqlite3"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{database}")
+        env.setenv("LIHUI_LOG_LEVEL", "WARNING")
+        clock.set_clock(clock.FixedClock(now))
+        try:
+            assert main(["sample", "--chat", chat, "--weeks", str(weeks)]) == 0
+        finally:
+            clock.set_clock(None)
+    return database
 
 
 @asynccontextmanager

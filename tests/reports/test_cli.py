@@ -17,6 +17,7 @@ import pytest
 
 from bot import clock
 from bot.cli import main
+from tests.databases import sample_sqlite
 
 # Tuesday 2026-12-01 in Shanghai: the sample's last full week is 2026-W48.
 NOW = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
@@ -27,16 +28,7 @@ WEEK = "2026-W48"
 @pytest.fixture(scope="module")
 def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``lihui sample --weeks 8`` once per module; each test works on a copy."""
-    folder = tmp_path_factory.mktemp("sample")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{folder / 'cli.sqlite3'}")
-        env.setenv("LIHUI_LOG_LEVEL", "WARNING")
-        clock.set_clock(clock.FixedClock(NOW))
-        try:
-            assert main(["sample", "--chat", CHAT, "--weeks", "8"]) == 0
-        finally:
-            clock.set_clock(None)
-    return folder / "cli.sqlite3"
+    return sample_sqlite(tmp_path_factory.mktemp("sample"), CHAT, 8, NOW)
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import clock
 from bot.cli import main
 from bot.sample import sample_roster
 from tests.conftest import FROZEN_NOW
+from tests.databases import sample_sqlite
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -28,16 +28,7 @@ GROUP_NAMES = [g.name for g in sample_roster()]
 @pytest.fixture(scope="module")
 def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``lihui sample --weeks 26`` once per module (about 1.5 s); each test reads a copy."""
-    folder = tmp_path_factory.mktemp("sample")
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{folder / 'cli.sqlite3'}")
-        env.setenv("LIHUI_LOG_LEVEL", "WARNING")
-        clock.set_clock(clock.FixedClock(FROZEN_NOW))
-        try:
-            assert main(["sample", "--chat", CHAT, "--weeks", "26"]) == 0
-        finally:
-            clock.set_clock(None)
-    return folder / "cli.sqlite3"
+    return sample_sqlite(tmp_path_factory.mktemp("sample"), CHAT, 26, FROZEN_NOW)
 
 
 @pytest.fixture
