@@ -43,6 +43,40 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return min(3 * (os.cpu_count() or 1), 12)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the ``long`` scenarios (mostly waiting) go first in the workers' shares,
+    so that their waiting overlaps the others' work instead of ending the run with one or
+    two workers busy. ``--dist worksteal`` hands worker *i* the *i*-th of equal contiguous
+    runs of the collection (and steals from their ends), so each run starts with the long
+    ones given to it, the longest to the least loaded by their ``seconds``; every worker
+    computes the same order. Serially the order stays as written."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0"))
+    long = [item for item in items if item.get_closest_marker("long")]
+    if workers < 2 or not long:
+        return
+    shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    load = [0.0] * workers
+    for item in sorted(long, key=_long_seconds, reverse=True):
+        least = load.index(min(load))
+        shares[least].append(item)
+        load[least] += _long_seconds(item)
+    rest = [item for item in items if not item.get_closest_marker("long")]
+    ordered: list[pytest.Item] = []
+    remaining = len(items)
+    for worker, first in enumerate(shares):
+        share = remaining // (workers - worker)  # as worksteal's first distribution
+        remaining -= share
+        take = max(share - len(first), 0)
+        ordered += sorted(first, key=items.index) + rest[:take]
+        del rest[:take]
+    items[:] = ordered + rest
+
+
+def _long_seconds(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("long")
+    return float(marker.kwargs.get("seconds", 20)) if marker else 0.0
+
+
 @pytest.fixture(params=BACKENDS)
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
     """A database at the schema's head (a copy of a migrated template), once per backend."""

@@ -39,7 +39,7 @@ ROWS = [
     "paste → preview round trip vs a dialog step",
 ]
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long(seconds=110)]
 
 
 def test_the_smoke_run_prints_every_row() -> None:

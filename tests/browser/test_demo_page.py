@@ -127,6 +127,7 @@ def report_through_the_page(ui: DemoPage) -> None:
     ui.presses("完成")
 
 
+@pytest.mark.long(seconds=45)
 def test_a_week_in_the_office_through_the_page(demo_page: DemoPage, tmp_path: Path) -> None:
     """Thursday a contact reports; the director asks for the report and its Word file;
     Monday the bulletin is in the office chat, counting that report."""
@@ -304,6 +305,7 @@ def test_on_a_phone_the_list_and_the_chat_take_turns(
     expect(page.locator("#sidebar")).to_be_visible()
 
 
+@pytest.mark.long
 def test_a_restarted_demo_keeps_its_chats_and_answers_new_messages(
     browser: Any, start_demo: StartDemo, tmp_path: Path
 ) -> None:

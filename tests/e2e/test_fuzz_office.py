@@ -56,7 +56,7 @@ from tests.e2e.scenario import tiny_png
 from tests.e2e.seed import open_session, seed_office
 from tests.e2e.test_fuzz import NASTY, invariants
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 STEPS = int(os.environ.get("LIHUI_FUZZ_STEPS", "9"))  # acts per person
 # The budget as shipped (bot/config.py: 20 at once, then 1 a second), and raised as the

@@ -15,7 +15,7 @@ from tests.e2e.cycle import claims, deliveries, office_began
 from tests.e2e.harness import bot_env, lihui_executable
 from tests.e2e.scenario import Person
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 QUIET = 4.0
 

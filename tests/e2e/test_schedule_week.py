@@ -16,7 +16,7 @@ from tests.e2e.conftest import SHANGHAI, Office, StartBot
 from tests.e2e.cycle import claims, deliveries, office_began
 from tests.e2e.scenario import Person
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 QUIET = 4.0  # seconds to be sure a tick (every 2 s) had its chance and said nothing
 

@@ -24,7 +24,7 @@ from tests.e2e.cycle import claims, deliveries, office_began
 from tests.e2e.harness import BotProcess
 from tests.e2e.seed import open_session
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.long]
 
 OPEN = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)
 PROMPT = "请填报2026年第48周"
