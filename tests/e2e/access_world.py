@@ -11,7 +11,7 @@ import asyncio
 import time
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.i18n import translate
 from storage.models import AuditLog, Base, DialogState, Membership, Person, Workspace
@@ -27,6 +27,9 @@ BOOKKEEPING = frozenset({"processed_update", "audit_log", "person", "deep_link"}
 async def snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
     tables: dict[str, list[tuple[Any, ...]]] = {}
     async with open_session(database_url) as session:
+        # The driver's own SQL, not text(): the access matrix takes a few hundred of these
+        # (each some 30 tables), and the compiled statements cost a third of the time.
+        connection = await session.connection()
         for name, table in Base.metadata.tables.items():
             if name in BOOKKEEPING:
                 continue
@@ -36,7 +39,7 @@ async def snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
                 # /cancel from someone with no report writes an idle, empty position row
                 # (bot/dialog.py load_state): it holds no data, so it is not a change.
                 where = " WHERE NOT (step = 'idle' AND submission_id IS NULL)"
-            rows = await session.execute(text(f"SELECT * FROM {name}{where} ORDER BY {order}"))
+            rows = await connection.exec_driver_sql(f"SELECT * FROM {name}{where} ORDER BY {order}")
             tables[name] = [tuple(row) for row in rows.all()]
     return tables
 
