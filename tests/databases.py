@@ -41,6 +41,10 @@ _postgres_templates: dict[str, str] = {}
 # Emptied copies of a template, ready for the next test: (server, name, fingerprint).
 _idle_postgres: list[tuple[str, str, str]] = []
 
+# The tables a test writes to: all but the migrations' own record of where they are.
+_DATA_TABLES = (
+    "SELECT {} FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+)
 # What must be as the template left it for an emptied database to stand in for a fresh
 # copy: the columns, indexes and constraints, and the migration it is at.
 _FINGERPRINT = """
@@ -98,20 +102,18 @@ def sample_sqlite(folder: Path, chat: str, weeks: int, now: datetime) -> Path:
 
 @asynccontextmanager
 async def fresh_postgres(
-    server: str | None = None, prefix: str = "lihui_test", migrated: bool = False
+    server: str | None = None, prefix: str = "lihui_test"
 ) -> AsyncIterator[str]:
-    """A new database on ``server`` (the test server by default), dropped afterwards:
-    empty, or with ``migrated`` a copy of this process's template at the schema's head.
+    """A new, empty database on ``server`` (the test server by default), dropped afterwards.
 
-    The benchmarks use it too (``bench/seed.py``), with a server of their own naming.
+    The benchmarks use it (``bench/seed.py``), with a server of their own naming; tests
+    take theirs at the schema's head from :func:`postgres_for_test`.
     """
     server = server or postgres_server()
     assert server, f"{POSTGRES_ENV} is not set"
     url = make_url(server)
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    template = await _postgres_template(url) if migrated else None
-    copy = f' TEMPLATE "{template}"' if template else ""
-    await _admin(url, f'CREATE DATABASE "{name}"{copy}')
+    await _admin(url, f'CREATE DATABASE "{name}"')
     try:
         yield _named(url, name)
     finally:
@@ -145,11 +147,12 @@ async def postgres_for_test() -> AsyncIterator[str]:
 async def _fingerprint_if_empty(url: URL, name: str) -> str:
     """The schema's fingerprint of a fresh copy; "" (never reused) if the migrations left
     rows in it besides their own version: emptying it would take those away too."""
-    connection = await asyncpg.connect(_dsn(url, name))
+    connection = await asyncpg.connect(asyncpg_dsn(url, name))
     try:
         counts = await connection.fetchval(
-            "SELECT string_agg(format('SELECT count(*) FROM %I', tablename), ' UNION ALL ')"
-            " FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
+            _DATA_TABLES.format(
+                "string_agg(format('SELECT count(*) FROM %I', tablename), ' UNION ALL ')"
+            )
         )
         if counts and any(row[0] for row in await connection.fetch(counts)):
             return ""
@@ -164,7 +167,7 @@ async def _emptied(url: URL, name: str, fingerprint: str) -> bool:
     if not fingerprint:
         return False
     try:
-        connection = await asyncpg.connect(_dsn(url, name))
+        connection = await asyncpg.connect(asyncpg_dsn(url, name))
     except (OSError, asyncpg.PostgresError):
         return False
     try:
@@ -175,10 +178,7 @@ async def _emptied(url: URL, name: str, fingerprint: str) -> bool:
         )
         if await connection.fetchval(_FINGERPRINT) != fingerprint:
             return False
-        tables = await connection.fetch(
-            "SELECT quote_ident(tablename) FROM pg_tables"
-            " WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
-        )
+        tables = await connection.fetch(_DATA_TABLES.format("quote_ident(tablename)"))
         async with connection.transaction():
             # Foreign keys are not checked while everything goes (superuser only; a server
             # that refuses it gets its databases dropped instead).
@@ -224,7 +224,7 @@ def _named(url: URL, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
-def _dsn(url: URL, name: str | None = None) -> str:
+def asyncpg_dsn(url: URL, name: str | None = None) -> str:
     """asyncpg's own form of ``url`` (on database ``name``, where given)."""
     if name is not None:
         url = url.set(database=name)
@@ -232,7 +232,7 @@ def _dsn(url: URL, name: str | None = None) -> str:
 
 
 async def _admin(url: URL, statement: str) -> None:
-    connection = await asyncpg.connect(_dsn(url))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
     try:
         await connection.execute(statement)
     finally:

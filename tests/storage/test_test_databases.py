@@ -15,13 +15,13 @@ from storage.db import Database
 from storage.migrate import at_head
 from storage.models import Workspace
 from tests.conftest import FROZEN_NOW
-from tests.databases import _dsn, postgres_for_test, postgres_server
+from tests.databases import asyncpg_dsn, postgres_for_test, postgres_server
 
 pytestmark = pytest.mark.skipif(postgres_server() is None, reason="LIHUI_TEST_POSTGRES_URL not set")
 
 
 async def _connect(url: str) -> asyncpg.Connection:
-    return await asyncpg.connect(_dsn(make_url(url)))
+    return await asyncpg.connect(asyncpg_dsn(make_url(url)))
 
 
 async def _add_workspace(url: str, chat_id: int) -> int:
@@ -63,7 +63,7 @@ async def test_a_database_whose_schema_changed_is_dropped_not_handed_on() -> Non
         connection = await _connect(fresh)
         assert await connection.fetchval("SELECT to_regclass('stray')") is None
         await connection.close()
-    admin = await asyncpg.connect(_dsn(make_url(postgres_server() or "")))
+    admin = await asyncpg.connect(asyncpg_dsn(make_url(postgres_server() or "")))
     try:
         name = make_url(url).database
         assert await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name) is None
