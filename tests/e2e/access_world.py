@@ -44,6 +44,25 @@ async def snapshot(database_url: str) -> dict[str, list[tuple[Any, ...]]]:
     return tables
 
 
+async def settled_snapshot(
+    database_url: str,
+    quiet: float = 0.3,
+    timeout: float = 10.0,  # noqa: ASYNC109
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The database once the bot has stopped writing to it: two snapshots ``quiet`` seconds
+    apart agree. An allowed command may still be writing after its reply arrived (a dialog
+    prompt's id is recorded after the send, see :func:`prompt_recorded`); a "before" taken
+    meanwhile would charge that write to the next attempt."""
+    deadline = time.monotonic() + timeout
+    last = await snapshot(database_url)
+    while True:
+        await asyncio.sleep(quiet)
+        now = await snapshot(database_url)
+        if now == last or time.monotonic() > deadline:
+            return now
+        last = now
+
+
 async def prompt_recorded(database_url: str, message_id: int, timeout: float = 10.0) -> None:  # noqa: ASYNC109
     """Until the bot has written down the dialog prompt ``message_id``.
 

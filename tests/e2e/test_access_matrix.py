@@ -14,7 +14,7 @@ import pytest
 from bot.commands import COMMANDS, GROUP_COMMANDS
 from bot.i18n import SUPPORTED_LOCALES, translate
 from sandbox.driver import SandboxDriver, SandboxMessage, SandboxUser
-from tests.e2e.access_world import prompt_recorded, snapshot
+from tests.e2e.access_world import prompt_recorded, settled_snapshot, snapshot
 from tests.e2e.conftest import GROUPS, Office, StartBot
 from tests.e2e.seed import seed_office
 
@@ -114,12 +114,14 @@ async def test_each_role_is_allowed_or_refused_with_nothing_changed(
     if command in GROUP_COMMANDS and command not in GROUP_SKIP:
         places.append(("group", office.chat.id))
     wrong: list[str] = []
-    settled = None  # the database as a refusal just left it: unchanged, so the next "before"
+    # The database as a refusal just left it: unchanged, so the next attempt's "before".
+    # After an allowed command the bot may still be writing: the next "before" waits for it.
+    settled = None
     for place, chat in places:
         for role in ROLES:
             user = cast[role]
             text = f"/{command}" if chat is None else f"/{command}@{bot}"
-            before = settled or await snapshot(database_url)
+            before = settled or await settled_snapshot(database_url)
             reply = await ask(driver, user, chat or user.id, text)
             expected = role in allowed_roles(command)
             if refused(command, reply) == expected:
